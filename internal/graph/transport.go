@@ -1,0 +1,50 @@
+package graph
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+)
+
+// idleConnsPerHost keeps enough warm connections for Terraform's default
+// parallelism of 10 (and more) when HTTP/2 is not negotiated; net/http's
+// default of 2 would open and close connections on every burst of reads.
+const idleConnsPerHost = 64
+
+// NewTransport returns the HTTP transport the client uses by default:
+// proxies from HTTPS_PROXY/NO_PROXY, HTTP/2 when the server offers it, TLS 1.2
+// or later, and roots from rootCAs (the system's when nil). Share it with the
+// credential so Entra and Graph calls use one connection pool.
+func NewTransport(rootCAs *x509.CertPool) *http.Transport {
+	transport := &http.Transport{Proxy: http.ProxyFromEnvironment}
+	if base, ok := http.DefaultTransport.(*http.Transport); ok {
+		transport = base.Clone()
+	}
+	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: rootCAs}
+	transport.ForceAttemptHTTP2 = true
+	transport.MaxIdleConnsPerHost = idleConnsPerHost
+	return transport
+}
+
+// sameOriginRedirects refuses any redirect that leaves the origin of the
+// request: Go drops the Authorization header on such hops, but the client
+// should not talk to a host it was never configured for at all.
+func sameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return &redirectError{msg: fmt.Sprintf("stopped after %d redirects", len(via))}
+	}
+	if !sameOrigin(req.URL, via[0].URL) {
+		return &redirectError{msg: fmt.Sprintf("refused a redirect from %s://%s to %s://%s: the client only talks to the configured Graph endpoint",
+			via[0].URL.Scheme, via[0].URL.Host, req.URL.Scheme, req.URL.Host)}
+	}
+	return nil
+}
+
+// redirectError is not retriable: the same request would be redirected again.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+// NonRetriable tells azcore's retry policy not to try again.
+func (e *redirectError) NonRetriable() {}
