@@ -262,7 +262,8 @@ func (p *hostPort) render(buf *bytes.Buffer, selected map[string]bool, expand bo
 	buf.WriteByte('{')
 	first := true
 	for _, pr := range p.props {
-		if selected != nil && pr.name != propID && !selected[pr.name] {
+		// Annotations such as @odata.type are not properties: $select never removes them.
+		if selected != nil && pr.name != propID && !selected[pr.name] && !strings.HasPrefix(pr.name, "@") {
 			continue
 		}
 		if !first {
@@ -375,10 +376,14 @@ func (d *Dataset) host(hostID string) *datasetHost {
 	return d.hosts[strings.ToLower(hostID)]
 }
 
+// mustJSON marshals without HTML escaping: Graph writes "&" in a nextLink
+// as "&", not "\u0026", and fixtures should reach clients unaltered.
 func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err)
 	}
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }

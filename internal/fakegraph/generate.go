@@ -142,8 +142,8 @@ func (g *generator) stamp(t time.Time) string {
 
 // span returns an ordered (first, last) pair inside 2016..2023.
 func (g *generator) span() (time.Time, time.Time) {
-	first := genEpoch.Add(time.Duration(g.r.Int64N(int64(6*365*24*time.Hour)))).Add(time.Duration(g.pick(1000)) * time.Millisecond)
-	last := first.Add(time.Duration(g.r.Int64N(int64(2*365*24*time.Hour)))).Add(time.Duration(g.pick(1000)) * time.Millisecond)
+	first := genEpoch.Add(time.Duration(g.r.Int64N(int64(6 * 365 * 24 * time.Hour)))).Add(time.Duration(g.pick(1000)) * time.Millisecond)
+	last := first.Add(time.Duration(g.r.Int64N(int64(2 * 365 * 24 * time.Hour)))).Add(time.Duration(g.pick(1000)) * time.Millisecond)
 	return first, last
 }
 
