@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Property names of the hostPort entity, as Graph spells them. They are the
@@ -82,8 +83,27 @@ func NewDataset() *Dataset {
 }
 
 // SampleData returns the embedded sample hosts documented in the package
-// comment, plus the generated paging host. Each call returns a fresh copy.
+// comment, plus the generated paging host. Each call returns a Dataset of
+// its own; the parsed ports are shared between them because nothing ever
+// modifies a stored port.
 func SampleData() *Dataset {
+	sampleOnce.Do(func() { sample = loadSample() })
+	d := NewDataset()
+	for k, h := range sample.hosts {
+		d.hosts[k] = h
+	}
+	for k, p := range sample.ports {
+		d.ports[k] = p
+	}
+	return d
+}
+
+var (
+	sampleOnce sync.Once
+	sample     *Dataset
+)
+
+func loadSample() *Dataset {
 	d := NewDataset()
 	entries, err := fs.ReadDir(sampleFS, "data")
 	if err != nil {
@@ -217,12 +237,11 @@ func parseHostPort(hostID string, raw json.RawMessage) (*hostPort, error) {
 				return nil, errors.New("id must be a non-empty string")
 			}
 		case "port":
-			if err := json.Unmarshal(val, &portNum); err != nil {
-				return nil, errors.New("port must be a number")
+			var n int32
+			if err := json.Unmarshal(val, &n); err != nil {
+				return nil, errors.New("port must be an int32 number")
 			}
-			if _, err := strconv.ParseInt(portNum.String(), 10, 32); err != nil {
-				return nil, errors.New("port must be an int32")
-			}
+			portNum = json.Number(strconv.Itoa(int(n)))
 		case propHost:
 			var stub struct{ ID string }
 			if err := json.Unmarshal(val, &stub); err != nil || stub.ID == "" {

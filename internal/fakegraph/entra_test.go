@@ -30,6 +30,7 @@ func clientOptions(s *Server) azcore.ClientOptions {
 var graphScope = policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}
 
 func TestClientSecretCredentialGetsWorkingToken(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{})
 	cred, err := azidentity.NewClientSecretCredential(DefaultTenantID, DefaultClientID, DefaultClientSecret,
 		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
@@ -61,6 +62,7 @@ func TestClientSecretCredentialGetsWorkingToken(t *testing.T) {
 }
 
 func TestClientSecretCredentialWrongSecret(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{})
 	cred, err := azidentity.NewClientSecretCredential(DefaultTenantID, DefaultClientID, "not-the-secret",
 		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
@@ -102,6 +104,7 @@ func newClientCert(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
 }
 
 func TestClientCertificateCredential(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{})
 	const tenant, client = "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"
 	registered, key := newClientCert(t)
@@ -148,6 +151,7 @@ func postToken(t *testing.T, s *Server, tenant string, form url.Values) (int, ma
 }
 
 func TestTokenEndpointErrors(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{})
 	base := func() url.Values {
 		return url.Values{
@@ -207,6 +211,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 }
 
 func TestTokenTTLAndExpiry(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{TokenTTL: time.Nanosecond})
 	tok := s.IssueToken(DefaultTenantID)
 	r := get(t, s, "/v1.0/security/threatIntelligence/hosts/8.8.8.8/ports", tok)
@@ -217,6 +222,7 @@ func TestTokenTTLAndExpiry(t *testing.T) {
 }
 
 func TestRevokeTokens(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{})
 	tok := s.IssueToken(DefaultTenantID)
 	s.RevokeTokens()
@@ -224,6 +230,7 @@ func TestRevokeTokens(t *testing.T) {
 }
 
 func TestOpenIDConfiguration(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, Config{})
 	for _, p := range []string{"/" + DefaultTenantID + "/v2.0/.well-known/openid-configuration", "/" + DefaultTenantID + "/.well-known/openid-configuration"} {
 		r := get(t, s, p, "")
