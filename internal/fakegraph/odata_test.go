@@ -96,6 +96,12 @@ func TestTopSkipAndPageSize(t *testing.T) {
 	if got := portIDs(t, p.Value); strings.Join(got, ",") != strings.Join(all[5:], ",") || p.NextLink != "" {
 		t.Errorf("$skip=5: %v", got)
 	}
+	// With $skip, following nextLink continues after the skipped items.
+	p = decodePage(t, get(t, s, list+"?$skip=1", tok))
+	p2 = decodePage(t, getURL(t, s, p.NextLink, tok))
+	if got := append(portIDs(t, p.Value), portIDs(t, p2.Value)...); strings.Join(got, ",") != strings.Join(all[1:], ",") || p2.NextLink != "" {
+		t.Errorf("$skip=1 across pages: %v", got)
+	}
 	if p = decodePage(t, get(t, s, list+"?$skip=50", tok)); len(p.Value) != 0 || p.NextLink != "" {
 		t.Errorf("$skip beyond the end: %+v", p)
 	}

@@ -53,6 +53,8 @@ type Server struct {
 	serving, handlers sync.WaitGroup
 	done              chan struct{}
 	closeOnce         sync.Once
+	trackMu           sync.Mutex // orders handler starts against Close
+	closed            bool
 
 	mu      sync.Mutex
 	tenants map[string]map[string]*application // lower-cased tenant -> lower-cased client id -> app
@@ -147,7 +149,16 @@ func Start(cfg Config) (*Server, error) {
 // handler outliving its server would show up as a leaked goroutine in tests.
 func (s *Server) track(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A connection may hand over a request while Close runs; refusing it
+		// under the lock keeps WaitGroup.Add from racing WaitGroup.Wait.
+		s.trackMu.Lock()
+		if s.closed {
+			s.trackMu.Unlock()
+			http.Error(w, "fakegraph: server closed", http.StatusServiceUnavailable)
+			return
+		}
 		s.handlers.Add(1)
+		s.trackMu.Unlock()
 		defer s.handlers.Done()
 		h.ServeHTTP(w, r)
 	})
@@ -234,6 +245,9 @@ func (s *Server) Data() *Dataset { return s.data }
 // handler to return.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.trackMu.Lock()
+		s.closed = true
+		s.trackMu.Unlock()
 		close(s.done)
 		_ = s.srv.Close()
 		_ = s.foreignSrv.Close()
