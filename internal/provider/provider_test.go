@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+)
+
+// TestMain makes `go test` work on its own: it uses the Terraform binary the
+// GNUmakefile builds when none is named, and an empty CLI configuration,
+// because these machines export a TF_CLI_CONFIG_FILE that does not exist.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "defender-provider-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cliConfig := filepath.Join(dir, "empty.tfrc")
+	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		if built, err := filepath.Abs("../../.tools/bin/terraform"); err == nil {
+			if _, err := os.Stat(built); err == nil {
+				os.Setenv("TF_ACC_TERRAFORM_PATH", built)
+			}
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// emulatorEnv is one emulator and the provider factories that reach it. The
+// provider runs in-process, launched by the real terraform or tofu binary
+// named in TF_ACC_TERRAFORM_PATH, and talks HTTPS to the emulator.
+type emulatorEnv struct {
+	emulator *fakegraph.Server
+	// instances counts provider servers created: one per terraform command.
+	instances atomic.Int32
+}
+
+func newEmulatorEnv(t *testing.T, cfg fakegraph.Config) *emulatorEnv {
+	t.Helper()
+	emulator, err := fakegraph.Start(cfg)
+	if err != nil {
+		t.Fatalf("starting the emulator: %v", err)
+	}
+	t.Cleanup(emulator.Close)
+	return &emulatorEnv{emulator: emulator}
+}
+
+func (e *emulatorEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"defender": func() (tfprotov6.ProviderServer, error) {
+			e.instances.Add(1)
+			p := &defenderProvider{version: "test", rootCAs: e.emulator.CertPool()}
+			return providerserver.NewProtocol6WithError(p)()
+		},
+	}
+}
+
+// providerBlock configures the provider for the emulator; extra lines are
+// added inside the block.
+func (e *emulatorEnv) providerBlock(extra ...string) string {
+	return fmt.Sprintf(`
+provider "defender" {
+  tenant_id                  = %q
+  client_id                  = %q
+  client_secret              = %q
+  graph_endpoint             = %q
+  authority_host             = %q
+  disable_instance_discovery = true
+  %s
+}
+`, fakegraph.DefaultTenantID, fakegraph.DefaultClientID, fakegraph.DefaultClientSecret,
+		e.emulator.URL(), e.emulator.URL(), strings.Join(extra, "\n  "))
+}
+
+// graphRequests returns the emulator's log of Graph (not Entra) requests
+// whose escaped path contains fragment.
+func (e *emulatorEnv) graphRequests(fragment string) []fakegraph.Request {
+	var matched []fakegraph.Request
+	for _, r := range e.emulator.Requests() {
+		if r.Origin == "graph" && strings.Contains(r.Path, fragment) {
+			matched = append(matched, r)
+		}
+	}
+	return matched
+}
