@@ -1,0 +1,120 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/tfcli"
+)
+
+// TestCLIPlanForEach runs one real `plan` of a for_each configuration with the
+// provider binary, as a user would, and counts on the emulator what one run
+// costs: one token for the provider instance, and one request per page.
+func TestCLIPlanForEach(t *testing.T) {
+	binary := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if binary == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH names no terraform or tofu binary; `make test` builds and sets one")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	providerDir := t.TempDir()
+	if _, err := tfcli.BuildProvider(ctx, "../..", providerDir); err != nil {
+		t.Fatal(err)
+	}
+	emulator, err := fakegraph.Start(fakegraph.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emulator.Close()
+
+	work := t.TempDir()
+	caFile := filepath.Join(work, "ca.pem")
+	if err := os.WriteFile(caFile, emulator.CAPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	config := `
+terraform {
+  required_providers {
+    defender = { source = "defender-ti/defender" }
+  }
+}
+
+provider "defender" {}
+
+data "defender_ti_host_ports" "host" {
+  for_each = toset(["8.8.8.8", "contoso.com", "198.51.100.10", "empty.example.org", "` + fakegraph.SamplePagingHost + `", "unknown.example.com"])
+  host_id  = each.value
+}
+
+output "open_port_counts" {
+  value = { for host, ports in data.defender_ti_host_ports.host : host => length(ports.open_ports) }
+}
+`
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runner := tfcli.Runner{
+		Binary:    binary,
+		Dir:       work,
+		CLIConfig: filepath.Join(work, "cli.tfrc"),
+		Env: []string{
+			"ARM_TENANT_ID=" + fakegraph.DefaultTenantID,
+			"ARM_CLIENT_ID=" + fakegraph.DefaultClientID,
+			"ARM_CLIENT_SECRET=" + fakegraph.DefaultClientSecret,
+			"ARM_GRAPH_ENDPOINT=" + emulator.URL(),
+			"ARM_AUTHORITY_HOST=" + emulator.URL(),
+			"ARM_DISABLE_INSTANCE_DISCOVERY=true",
+			"SSL_CERT_FILE=" + caFile,
+			"TF_LOG=TRACE",
+		},
+	}
+	if err := tfcli.WriteCLIConfig(runner.CLIConfig, providerDir); err != nil {
+		t.Fatal(err)
+	}
+	result, err := runner.Run(ctx, "plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got := emulator.TokenRequests(); got != 1 {
+		t.Errorf("one plan made %d token requests, want 1", got)
+	}
+	pages := map[string]int{}
+	for _, r := range emulator.Requests() {
+		if r.Origin == "graph" {
+			pages[r.Path+"?"+r.RawQuery]++
+		}
+	}
+	// 5 hosts of one page, 3 pages of the paging host, one 404.
+	if len(pages) != 8 {
+		t.Errorf("want 8 distinct Graph requests, got %d: %v", len(pages), pages)
+	}
+	for page, n := range pages {
+		if n != 1 {
+			t.Errorf("%s was fetched %d times in one plan, want once", page, n)
+		}
+	}
+	for _, want := range []string{
+		"Host Not Found In Defender TI",
+		`"unknown.example.com"`,
+		`"contoso.com"         = 5`,
+		`"` + fakegraph.SamplePagingHost + `"`,
+	} {
+		if !strings.Contains(result.Stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, result.Stdout)
+		}
+	}
+	// The trace log holds every provider and client log line of the run.
+	if strings.Contains(result.Stdout+result.Stderr, fakegraph.DefaultClientSecret) {
+		t.Error("the client secret appears in the output or the TRACE log")
+	}
+	if !strings.Contains(result.Stderr, "Graph response") {
+		t.Error("the TRACE log lacks the client's per-request lines, so the secret check above proves nothing")
+	}
+}
