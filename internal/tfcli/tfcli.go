@@ -14,9 +14,13 @@ import (
 	"strings"
 )
 
-// ProviderAddress is the provider's registry address, which dev_overrides
-// maps to a local directory.
-const ProviderAddress = "registry.terraform.io/defender-ti/defender"
+// ProviderAddresses are what `source = "defender-ti/defender"` resolves to
+// under Terraform and under OpenTofu, whose default registries differ; the
+// CLI configuration maps both to the local build.
+var ProviderAddresses = []string{
+	"registry.terraform.io/defender-ti/defender",
+	"registry.opentofu.org/defender-ti/defender",
+}
 
 // Runner runs one binary in one working directory.
 type Runner struct {
@@ -37,14 +41,13 @@ func WriteCLIConfig(path, providerDir string) error {
 	if err != nil {
 		return err
 	}
-	config := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, ProviderAddress, abs)
-	return os.WriteFile(path, []byte(config), 0o600)
+	var config strings.Builder
+	config.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, address := range ProviderAddresses {
+		fmt.Fprintf(&config, "    %q = %q\n", address, abs)
+	}
+	config.WriteString("  }\n  direct {}\n}\n")
+	return os.WriteFile(path, []byte(config.String()), 0o600)
 }
 
 // Result is what one run printed.
