@@ -37,9 +37,23 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
+	// terraform-plugin-testing reattaches the in-process provider under
+	// registry.terraform.io and the legacy "-" namespace unless told
+	// otherwise; OpenTofu resolves an unqualified provider to its own
+	// registry and refuses that namespace.
+	if filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")) == "tofu" {
+		setIfUnset("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+		setIfUnset("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+func setIfUnset(name, value string) {
+	if os.Getenv(name) == "" {
+		os.Setenv(name, value)
+	}
 }
 
 // emulatorEnv is one emulator and the provider factories that reach it. The

@@ -55,24 +55,34 @@ type Result struct {
 	Stdout, Stderr string
 }
 
-// Run runs the binary with args. The machine's own TF_CLI_CONFIG_FILE is
-// replaced, since a stale one breaks OpenTofu's output; the error includes
-// what the binary printed.
-func (r Runner) Run(ctx context.Context, args ...string) (Result, error) {
-	// The binary runs in Dir, so a relative path must be resolved first.
+// Command prepares the binary with args, without starting it. The machine's
+// own TF_CLI_CONFIG_FILE is replaced, since a stale one breaks OpenTofu's
+// output.
+func (r Runner) Command(ctx context.Context, args ...string) (*exec.Cmd, error) {
+	// The binary runs in Dir, so relative paths must be resolved first.
 	binary, err := filepath.Abs(r.Binary)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	cliConfig, err := filepath.Abs(r.CLIConfig)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = r.Dir
 	cmd.Env = append(withoutVariable(os.Environ(), "TF_CLI_CONFIG_FILE"),
 		"TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	cmd.Env = append(cmd.Env, r.Env...)
+	return cmd, nil
+}
+
+// Run runs the binary with args and returns what it printed; the error
+// includes the output too.
+func (r Runner) Run(ctx context.Context, args ...string) (Result, error) {
+	cmd, err := r.Command(ctx, args...)
+	if err != nil {
+		return Result{}, err
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()

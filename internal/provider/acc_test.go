@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+// Live tests: they read a real tenant and run only when TF_ACC is set and
+// ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET name an app registration
+// with ThreatIntelligence.Read.All (make testacc).
+
+func liveFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("live test: set TF_ACC=1 and ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET to read a real tenant (make testacc)")
+	}
+	for _, name := range []string{"ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET"} {
+		if os.Getenv(name) == "" {
+			t.Skipf("live test: %s is not set; it needs an app registration with ThreatIntelligence.Read.All", name)
+		}
+	}
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"defender": providerserver.NewProtocol6WithError(New("acc")()),
+	}
+}
+
+func TestAccHostPortsReferenceHost(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: liveFactories(t),
+		Steps: []resource.TestStep{{
+			Config: `
+provider "defender" {}
+data "defender_ti_host_ports" "test" {
+  host_id                            = "8.8.8.8"
+  expand_most_recent_ssl_certificate = true
+  include_count                      = true
+}`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(hostPorts, "id", "8.8.8.8"),
+				resource.TestCheckResourceAttrSet(hostPorts, "total_count"),
+				resource.TestCheckResourceAttrSet(hostPorts, "ports.#"),
+			),
+		}},
+	})
+}
+
+func TestAccHostPortsSelectAndFilter(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: liveFactories(t),
+		Steps: []resource.TestStep{{
+			Config: `
+provider "defender" {}
+data "defender_ti_host_ports" "test" {
+  host_id = "8.8.8.8"
+  select  = ["port", "status"]
+  filter  = { status = ["open"] }
+}`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttrSet(hostPorts, "open_ports.#"),
+				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.banners.#"),
+			),
+		}},
+	})
+}
