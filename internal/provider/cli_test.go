@@ -15,14 +15,19 @@ import (
 // TestCLIPlanForEach runs one real `plan` of a for_each configuration with the
 // provider binary, as a user would, and counts on the emulator what one run
 // costs: one token for the provider instance, and one request per page.
-func TestCLIPlanForEach(t *testing.T) {
+// cliRun is a real binary, a freshly built provider and an emulator, wired
+// together through the environment variables a user would set.
+type cliRun struct {
+	emulator *fakegraph.Server
+	runner   tfcli.Runner
+}
+
+func newCLIRun(t *testing.T, ctx context.Context, config string, extraEnv ...string) *cliRun {
+	t.Helper()
 	binary := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if binary == "" {
 		t.Skip("TF_ACC_TERRAFORM_PATH names no terraform or tofu binary; `make test` builds and sets one")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-
 	providerDir := t.TempDir()
 	if _, err := tfcli.BuildProvider(ctx, "../..", providerDir); err != nil {
 		t.Fatal(err)
@@ -31,14 +36,14 @@ func TestCLIPlanForEach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer emulator.Close()
+	t.Cleanup(emulator.Close)
 
 	work := t.TempDir()
 	caFile := filepath.Join(work, "ca.pem")
 	if err := os.WriteFile(caFile, emulator.CAPEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	config := `
+	header := `
 terraform {
   required_providers {
     defender = { source = "defender-ti/defender" }
@@ -46,24 +51,15 @@ terraform {
 }
 
 provider "defender" {}
-
-data "defender_ti_host_ports" "host" {
-  for_each = toset(["8.8.8.8", "contoso.com", "198.51.100.10", "empty.example.org", "` + fakegraph.SamplePagingHost + `", "unknown.example.com"])
-  host_id  = each.value
-}
-
-output "open_port_counts" {
-  value = { for host, ports in data.defender_ti_host_ports.host : host => length(ports.open_ports) }
-}
 `
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(header+config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	runner := tfcli.Runner{
 		Binary:    binary,
 		Dir:       work,
 		CLIConfig: filepath.Join(work, "cli.tfrc"),
-		Env: []string{
+		Env: append([]string{
 			"ARM_TENANT_ID=" + fakegraph.DefaultTenantID,
 			"ARM_CLIENT_ID=" + fakegraph.DefaultClientID,
 			"ARM_CLIENT_SECRET=" + fakegraph.DefaultClientSecret,
@@ -71,13 +67,32 @@ output "open_port_counts" {
 			"ARM_AUTHORITY_HOST=" + emulator.URL(),
 			"ARM_DISABLE_INSTANCE_DISCOVERY=true",
 			"SSL_CERT_FILE=" + caFile,
-			"TF_LOG=TRACE",
-		},
+		}, extraEnv...),
 	}
 	if err := tfcli.WriteCLIConfig(runner.CLIConfig, providerDir); err != nil {
 		t.Fatal(err)
 	}
-	result, err := runner.Run(ctx, "plan", "-input=false", "-no-color")
+	return &cliRun{emulator: emulator, runner: runner}
+}
+
+// TestCLIPlanForEach runs one real `plan` of a for_each configuration with the
+// provider binary, as a user would, and counts on the emulator what one run
+// costs: one token for the provider instance, and one request per page.
+func TestCLIPlanForEach(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run := newCLIRun(t, ctx, `
+data "defender_ti_host_ports" "host" {
+  for_each = toset(["8.8.8.8", "contoso.com", "198.51.100.10", "empty.example.org", "`+fakegraph.SamplePagingHost+`", "unknown.example.com"])
+  host_id  = each.value
+}
+
+output "open_port_counts" {
+  value = { for host, ports in data.defender_ti_host_ports.host : host => length(ports.open_ports) }
+}
+`, "TF_LOG=TRACE")
+	emulator := run.emulator
+	result, err := run.runner.Run(ctx, "plan", "-input=false", "-no-color")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,5 +131,52 @@ output "open_port_counts" {
 	}
 	if !strings.Contains(result.Stderr, "Graph response") {
 		t.Error("the TRACE log lacks the client's per-request lines, so the secret check above proves nothing")
+	}
+}
+
+// TestCLIInterruptStopsARead sends Ctrl-C (SIGINT) to a plan whose read is
+// stuck on a slow Graph, and expects the plan to end promptly.
+func TestCLIInterruptStopsARead(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run := newCLIRun(t, ctx, `
+data "defender_ti_host_ports" "slow" {
+  host_id = "8.8.8.8"
+}
+`)
+	const stall = 2 * time.Minute
+	run.emulator.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindLatency, Latency: stall, Times: -1})
+	cmd, err := run.runner.Command(ctx, "plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the read is in flight at the emulator.
+	for len(run.emulator.Requests()) == 0 || run.emulator.Requests()[len(run.emulator.Requests())-1].Origin != "graph" {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the read never reached the emulator")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	interrupted := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	took := time.Since(interrupted)
+	t.Logf("the plan ended %s after the interrupt", took.Round(time.Millisecond))
+	if err == nil {
+		t.Errorf("an interrupted plan exited successfully:\n%s", output.String())
+	}
+	if took > stall/4 {
+		t.Errorf("the plan took %s to stop after an interrupt; the read was not cancelled", took)
+	}
+	if !strings.Contains(strings.ToLower(output.String()), "cancel") {
+		t.Errorf("the output does not say the read was cancelled:\n%s", output.String())
 	}
 }

@@ -453,3 +453,31 @@ data "defender_ti_host_ports" "test" {
 		t.Errorf("with a wrong secret %d requests still reached Graph, want none", n)
 	}
 }
+
+func TestProviderUnknownConfigurationNamesTheAttribute(t *testing.T) {
+	env := newEmulatorEnv(t, fakegraph.Config{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "tenant" {
+  input = "` + fakegraph.DefaultTenantID + `"
+}
+provider "defender" {
+  tenant_id                  = terraform_data.tenant.output
+  client_id                  = "` + fakegraph.DefaultClientID + `"
+  client_secret              = "` + fakegraph.DefaultClientSecret + `"
+  graph_endpoint             = "` + env.emulator.URL() + `"
+  authority_host             = "` + env.emulator.URL() + `"
+  disable_instance_discovery = true
+}
+data "defender_ti_host_ports" "test" {
+  host_id = "8.8.8.8"
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Unknown Provider Configuration Value.*tenant_id`),
+		}},
+	})
+	if n := env.emulator.TokenRequests(); n != 0 {
+		t.Errorf("an unknown tenant_id still led to %d token requests", n)
+	}
+}
