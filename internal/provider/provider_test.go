@@ -37,12 +37,9 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
-	// terraform-plugin-testing reattaches the in-process provider under
-	// registry.terraform.io and the legacy "-" namespace unless told
-	// otherwise; OpenTofu resolves an unqualified provider to its own
-	// registry and refuses that namespace.
+	// terraform-plugin-testing reattaches the in-process provider under the
+	// legacy "-" namespace too unless told otherwise, which OpenTofu refuses.
 	if filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")) == "tofu" {
-		setIfUnset("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
 		setIfUnset("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
 	}
 	code := m.Run()

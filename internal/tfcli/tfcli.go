@@ -14,13 +14,10 @@ import (
 	"strings"
 )
 
-// ProviderAddresses are what `source = "defender-ti/defender"` resolves to
-// under Terraform and under OpenTofu, whose default registries differ; the
-// CLI configuration maps both to the local build.
-var ProviderAddresses = []string{
-	"registry.terraform.io/defender-ti/defender",
-	"registry.opentofu.org/defender-ti/defender",
-}
+// ProviderSource is the provider's source address without a registry host,
+// so that Terraform and OpenTofu each read it under their own default
+// registry, just as they read `source = "defender-ti/defender"`.
+const ProviderSource = "defender-ti/defender"
 
 // Runner runs one binary in one working directory.
 type Runner struct {
@@ -41,13 +38,14 @@ func WriteCLIConfig(path, providerDir string) error {
 	if err != nil {
 		return err
 	}
-	var config strings.Builder
-	config.WriteString("provider_installation {\n  dev_overrides {\n")
-	for _, address := range ProviderAddresses {
-		fmt.Fprintf(&config, "    %q = %q\n", address, abs)
-	}
-	config.WriteString("  }\n  direct {}\n}\n")
-	return os.WriteFile(path, []byte(config.String()), 0o600)
+	config := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    %q = %q
+  }
+  direct {}
+}
+`, ProviderSource, abs)
+	return os.WriteFile(path, []byte(config), 0o600)
 }
 
 // Result is what one run printed.
