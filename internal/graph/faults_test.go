@@ -162,28 +162,56 @@ func TestRetriesExhausted(t *testing.T) {
 }
 
 // A Retry-After longer than MaxRetryDelay ends the call with the 429 at
-// once instead of stalling a plan.
+// once instead of stalling a plan, including values too large for a
+// time.Duration, which must not pass for "no Retry-After" and fall back to
+// azcore's short exponential guess.
 func TestRetryAfterBeyondMaxRetryDelayStopsAtOnce(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
-	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, Times: -1, RetryAfter: "120"})
-	c := newClient(t, testOptions(t, s)) // MaxRetryDelay 5 s
-	started := time.Now()
-	_, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
-	if !IsThrottled(err) {
-		t.Fatalf("%v, want the 429", err)
+	for _, retryAfter := range []string{
+		"120",
+		"10000000000",          // 317 years: more seconds than a Duration holds
+		"99999999999999999999", // more than an int64 holds
+		"9223372036.8547",      // just under the Duration limit
+		"Fri, 31 Dec 9999 23:59:59 GMT",
+	} {
+		t.Run(retryAfter, func(t *testing.T) {
+			s := startEmulator(t, fakegraph.Config{})
+			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, Times: -1, RetryAfter: retryAfter})
+			c := newClient(t, testOptions(t, s)) // MaxRetryDelay 5 s
+			started := time.Now()
+			_, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+			if !IsThrottled(err) {
+				t.Fatalf("%v, want the 429", err)
+			}
+			var graphErr *Error
+			if errors.As(err, &graphErr) && graphErr.RetryAfter != retryAfter {
+				t.Errorf("RetryAfter %q, want %q", graphErr.RetryAfter, retryAfter)
+			}
+			if !strings.Contains(err.Error(), "Retry-After: "+retryAfter) || !strings.Contains(err.Error(), `"TooManyRequests"`) {
+				t.Errorf("message %q should show the code and the Retry-After", err)
+			}
+			if n := len(graphRequests(s)); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+			if took := time.Since(started); took > 2*time.Second {
+				t.Errorf("took %v", took)
+			}
+		})
 	}
-	var graphErr *Error
-	if errors.As(err, &graphErr) && graphErr.RetryAfter != "120" {
-		t.Errorf("RetryAfter %q, want 120", graphErr.RetryAfter)
-	}
-	if !strings.Contains(err.Error(), "Retry-After: 120") || !strings.Contains(err.Error(), `"TooManyRequests"`) {
-		t.Errorf("message %q should show the code and the Retry-After", err)
-	}
-	if n := len(graphRequests(s)); n != 1 {
-		t.Errorf("%d requests, want 1", n)
-	}
-	if took := time.Since(started); took > 2*time.Second {
-		t.Errorf("took %v", took)
+}
+
+// Retry-After values that are not delta-seconds or a date are ignored, as
+// if absent: the call is retried with the client's own back-off.
+func TestGarbageRetryAfterFallsBackToBackOff(t *testing.T) {
+	for _, retryAfter := range []string{"soon", "1e300", "Inf", "-3"} {
+		s := startEmulator(t, fakegraph.Config{})
+		s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: retryAfter})
+		c := newClient(t, testOptions(t, s))
+		if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
+			t.Errorf("Retry-After %q: %v", retryAfter, err)
+		}
+		if n := len(graphRequests(s)); n != 2 {
+			t.Errorf("Retry-After %q: %d requests, want 2", retryAfter, n)
+		}
 	}
 }
 

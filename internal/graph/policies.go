@@ -49,17 +49,34 @@ func (p *userAgentPolicy) Do(req *policy.Request) (*http.Response, error) {
 // be ignored and replaced by an exponential guess.
 type retryAfterPolicy struct{}
 
+// maxRetryAfter is what a delta-seconds too large to represent stands for
+// (RFC 9111, section 1.2.2: 2^31 seconds). Capping at it also keeps azcore's
+// milliseconds-to-Duration conversion from overflowing into a negative delay,
+// which it would replace with its own short exponential guess.
+const maxRetryAfter = (1 << 31) * time.Second
+
 func (retryAfterPolicy) Do(req *policy.Request) (*http.Response, error) {
 	resp, err := req.Next()
 	if err != nil || resp == nil {
 		return resp, err
 	}
-	if delay, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok &&
-		resp.Header.Get("retry-after-ms") == "" && resp.Header.Get("x-ms-retry-after-ms") == "" {
+	value := resp.Header.Get("Retry-After")
+	delay, ok := parseRetryAfter(value, time.Now())
+	if !ok && isDeltaSeconds(value) {
+		delay, ok = maxRetryAfter, true
+	}
+	if ok && resp.Header.Get("retry-after-ms") == "" && resp.Header.Get("x-ms-retry-after-ms") == "" {
 		// azcore ignores a zero value, so round a "retry now" up to 1 ms.
-		resp.Header.Set("retry-after-ms", strconv.FormatInt(max(1, int64(math.Ceil(float64(delay)/float64(time.Millisecond)))), 10))
+		ms := max(1, int64(math.Ceil(float64(min(delay, maxRetryAfter))/float64(time.Millisecond))))
+		resp.Header.Set("retry-after-ms", strconv.FormatInt(ms, 10))
 	}
 	return resp, nil
+}
+
+// isDeltaSeconds reports whether value is RFC 9110's delta-seconds: digits only.
+func isDeltaSeconds(value string) bool {
+	value = strings.TrimSpace(value)
+	return value != "" && strings.Trim(value, "0123456789") == ""
 }
 
 // parseRetryAfter reads delta-seconds (whole or fractional) or an HTTP date.
