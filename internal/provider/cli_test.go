@@ -100,6 +100,11 @@ output "open_port_counts" {
 	if got := emulator.TokenRequests(); got != 1 {
 		t.Errorf("one plan made %d token requests, want 1", got)
 	}
+	// Entra and Graph share one origin here, and the provider one pool of
+	// keep-alive connections: eight parallel reads must not each dial.
+	if got := emulator.Connections(); got > 3 {
+		t.Errorf("one plan opened %d connections; keep-alive reuse is not working", got)
+	}
 	pages := map[string]int{}
 	for _, r := range emulator.Requests() {
 		if r.Origin == "graph" {

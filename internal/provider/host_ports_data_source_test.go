@@ -264,14 +264,19 @@ func TestHostPortsFilters(t *testing.T) {
 		filter    string
 		wantPorts []string
 		wantOpen  []string
+		extra     []resource.TestCheckFunc
 	}{
-		{`{ status = ["open"] }`, []string{"22", "53", "80", "443", "3389"}, []string{"22", "53", "80", "443", "3389"}},
-		{`{ status = ["filtered", "closed"] }`, []string{"445", "8080"}, nil},
-		{`{ protocol = ["udp"] }`, []string{"53"}, []string{"53"}},
-		{`{ ports = [22, 3389, 9999] }`, []string{"22", "3389"}, []string{"22", "3389"}},
-		{`{ last_seen_after = "2023-07-30T00:00:00Z" }`, []string{"22", "80", "443", "3389"}, []string{"22", "80", "443", "3389"}},
-		{`{ min_times_observed = 3000 }`, []string{"53", "80", "443"}, []string{"53", "80", "443"}},
-		{`{ status = ["open"], protocol = ["tcp"], min_times_observed = 1000 }`, []string{"80", "443"}, []string{"80", "443"}},
+		{`{ status = ["open"] }`, []string{"22", "53", "80", "443", "3389"}, []string{"22", "53", "80", "443", "3389"}, nil},
+		{`{ status = ["filtered", "closed"] }`, []string{"445", "8080"}, nil, []resource.TestCheckFunc{
+			// Graph sends null banners and services for 445: they read as empty lists.
+			resource.TestCheckResourceAttr(hostPorts, "ports.0.banners.#", "0"),
+			resource.TestCheckResourceAttr(hostPorts, "ports.0.services.#", "0"),
+		}},
+		{`{ protocol = ["udp"] }`, []string{"53"}, []string{"53"}, nil},
+		{`{ ports = [22, 3389, 9999] }`, []string{"22", "3389"}, []string{"22", "3389"}, nil},
+		{`{ last_seen_after = "2023-07-30T00:00:00Z" }`, []string{"22", "80", "443", "3389"}, []string{"22", "80", "443", "3389"}, nil},
+		{`{ min_times_observed = 3000 }`, []string{"53", "80", "443"}, []string{"53", "80", "443"}, nil},
+		{`{ status = ["open"], protocol = ["tcp"], min_times_observed = 1000 }`, []string{"80", "443"}, []string{"80", "443"}, nil},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
@@ -282,6 +287,7 @@ func TestHostPortsFilters(t *testing.T) {
 		for i, port := range c.wantPorts {
 			checks = append(checks, resource.TestCheckResourceAttr(hostPorts, fmt.Sprintf("ports.%d.port", i), port))
 		}
+		checks = append(checks, c.extra...)
 		for i, port := range c.wantOpen {
 			checks = append(checks, resource.TestCheckResourceAttr(hostPorts, fmt.Sprintf("open_ports.%d", i), port))
 		}
