@@ -217,7 +217,10 @@ func parseHostPort(hostID string, raw json.RawMessage) (*hostPort, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := tok.(string)
+		name, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("expected a property name, found %v", tok)
+		}
 		var val json.RawMessage
 		if err := dec.Decode(&val); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)

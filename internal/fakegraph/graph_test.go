@@ -150,10 +150,12 @@ func TestGetHostPortByEscapedID(t *testing.T) {
 	if err := json.Unmarshal(r.body, &hp); err != nil || r.status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if hp["id"] != id || hp["port"] != float64(8443) || !strings.HasSuffix(hp["@odata.context"].(string), "/beta/$metadata#security/threatIntelligence/hostPorts/$entity") {
+	context, _ := hp["@odata.context"].(string)
+	if hp["id"] != id || hp["port"] != float64(8443) || !strings.HasSuffix(context, "/beta/$metadata#security/threatIntelligence/hostPorts/$entity") {
 		t.Errorf("entity: %v", hp)
 	}
-	if hp["host"].(map[string]any)["id"] != "weird host/1" || hp["mostRecentSslCertificate"] != nil {
+	host, _ := hp["host"].(map[string]any)
+	if host["id"] != "weird host/1" || hp["mostRecentSslCertificate"] != nil {
 		t.Errorf("defaults for host stub and missing certificate: %v", hp)
 	}
 	// The unescaped slash is a different path: not this port.

@@ -101,7 +101,13 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("fakegraph: listen: %w", err)
 	}
 	s.url = "https://" + ln.Addr().String()
-	s.foreignURL = fmt.Sprintf("https://localhost:%d", foreignLn.Addr().(*net.TCPAddr).Port)
+	_, foreignPort, err := net.SplitHostPort(foreignLn.Addr().String())
+	if err != nil {
+		ln.Close()
+		foreignLn.Close()
+		return nil, fmt.Errorf("fakegraph: foreign listener address: %w", err)
+	}
+	s.foreignURL = "https://localhost:" + foreignPort
 
 	// TLS handshake failures from clients that (rightly) distrust the CA are
 	// expected in tests; they are not worth printing.

@@ -125,7 +125,11 @@ func TestConnectionsShowKeepAlive(t *testing.T) {
 		t.Errorf("5 sequential requests used %d connections, want 1", n)
 	}
 	// A client without keep-alive opens one per request, proving the counter counts.
-	tr := s.HTTPClient().Transport.(*http.Transport).Clone()
+	base, ok := s.HTTPClient().Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("HTTPClient's transport is a %T", s.HTTPClient().Transport)
+	}
+	tr := base.Clone()
 	tr.DisableKeepAlives = true
 	c := &http.Client{Transport: tr}
 	for range 2 {

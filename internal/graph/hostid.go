@@ -89,7 +89,7 @@ func validateLabel(name, label string) error {
 	}
 	for i := 0; i < len(label); i++ {
 		c := label[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' {
 			return fmt.Errorf("%q contains %q; a host name holds only letters, digits, hyphens and dots", name, string(c))
 		}
 	}

@@ -77,7 +77,7 @@ func (c *Client) ListHostPorts(ctx context.Context, hostID string, opts ListOpti
 func (c *Client) checkNextLink(link string) error {
 	next, err := url.Parse(link)
 	if err != nil {
-		return fmt.Errorf("Graph returned an @odata.nextLink that is not a URL: %w", err)
+		return fmt.Errorf("the @odata.nextLink in the response is not a URL: %w", err)
 	}
 	if !next.IsAbs() || !sameOrigin(next, c.origin) {
 		return fmt.Errorf("refused to follow @odata.nextLink %s: it leaves the configured Graph endpoint %s, which alone is trusted with the bearer token",
@@ -140,7 +140,7 @@ func (c *Client) CountHostPorts(ctx context.Context, hostID string) (int64, erro
 	}
 	count, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(string(body), "\uFEFF")), 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("Graph answered the count with %q, not a number (request-id: %s)", excerpt(body), orUnknown(resp.Header.Get("request-id")))
+		return 0, fmt.Errorf("the count in the response, %q, is not a number (request-id: %s)", excerpt(body), orUnknown(resp.Header.Get("request-id")))
 	}
 	return count, nil
 }

@@ -17,10 +17,9 @@ type selection struct {
 func (s selection) has(attribute string) bool { return s.all || s.names[attribute] }
 
 var (
-	bannerObjectType      = types.ObjectType{AttrTypes: bannerAttrTypes}
-	serviceObjectType     = types.ObjectType{AttrTypes: serviceAttrTypes}
-	hostPortObjectType    = types.ObjectType{AttrTypes: hostPortAttrTypes}
-	certificateObjectType = types.ObjectType{AttrTypes: certificateAttrTypes}
+	bannerObjectType   = types.ObjectType{AttrTypes: bannerAttrTypes}
+	serviceObjectType  = types.ObjectType{AttrTypes: serviceAttrTypes}
+	hostPortObjectType = types.ObjectType{AttrTypes: hostPortAttrTypes}
 )
 
 // hostPortValue maps one Graph hostPort to its schema object.
