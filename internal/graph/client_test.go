@@ -170,3 +170,31 @@ func TestLogHookReportsEveryAttemptWithoutSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestSameOriginRedirects(t *testing.T) {
+	req := func(raw string) *http.Request {
+		r, err := http.NewRequest(http.MethodGet, raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := req("https://graph.microsoft.com/v1.0/a")
+	for target, allowed := range map[string]bool{
+		"https://graph.microsoft.com/v1.0/b":     true,
+		"https://GRAPH.microsoft.com:443/v1.0/b": true,
+		"http://graph.microsoft.com/v1.0/b":      false,
+		"https://graph.microsoft.com:8443/b":     false,
+		"https://graph.microsoft.us/v1.0/b":      false,
+		"https://evil.example/v1.0/b":            false,
+	} {
+		err := sameOriginRedirects(req(target), []*http.Request{first})
+		if (err == nil) != allowed {
+			t.Errorf("redirect to %s: %v, want allowed=%v", target, err, allowed)
+		}
+	}
+	via := []*http.Request{first, first, first, first, first}
+	if err := sameOriginRedirects(req("https://graph.microsoft.com/v1.0/c"), via); err == nil || !strings.Contains(err.Error(), "stopped after 5 redirects") {
+		t.Errorf("sixth hop: %v", err)
+	}
+}

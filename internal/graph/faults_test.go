@@ -414,14 +414,14 @@ func TestTryTimeout(t *testing.T) {
 func TestTryTimeoutCoversTheBody(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{PageSize: 100})
 	opts := testOptions(t, s)
-	opts.Retry.TryTimeout = time.Second
+	opts.Retry.TryTimeout = 500 * time.Millisecond
 	stall := &stallingTransport{next: opts.Transport, release: make(chan struct{})}
 	t.Cleanup(func() { close(stall.release) })
 	opts.Transport = stall
 	c := newClient(t, opts)
 	started := time.Now()
 	_, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
-	if err == nil || !containsAll(err.Error(), "timed out", "1s") {
+	if err == nil || !containsAll(err.Error(), "reading page 1", "timed out", "500ms") {
 		t.Fatalf("%v, want a timeout", err)
 	}
 	if took := time.Since(started); took > 5*time.Second {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
@@ -371,6 +372,37 @@ func TestMaxResponseBytes(t *testing.T) {
 	if _, err := c.ListHostPorts(context.Background(), "contoso.com", ListOptions{Top: 1}); err != nil {
 		t.Errorf("a small page failed: %v", err)
 	}
+}
+
+// Without a Content-Length the limit still holds while the body streams in.
+func TestMaxResponseBytesWhileStreaming(t *testing.T) {
+	s := startEmulator(t, fakegraph.Config{})
+	opts := testOptions(t, s)
+	opts.MaxResponseBytes = 10 << 10
+	opts.Transport = unknownLengthTransport{opts.Transport}
+	c := newClient(t, opts)
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	if !errors.Is(err, ErrResponseTooLarge) || list != nil {
+		t.Fatalf("got a result %v, %v; want a nil result and ErrResponseTooLarge", list != nil, err)
+	}
+	if !containsAll(err.Error(), "page 1", "HTTP 200", "10240 bytes") {
+		t.Errorf("%q should name the page, the status and the limit", err)
+	}
+	if _, err := c.ListHostPorts(context.Background(), "contoso.com", ListOptions{Top: 1}); err != nil {
+		t.Errorf("a small page failed: %v", err)
+	}
+}
+
+// unknownLengthTransport hides Content-Length, as a chunked answer would.
+type unknownLengthTransport struct{ next http.RoundTripper }
+
+func (u unknownLengthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := u.next.RoundTrip(req)
+	if err == nil {
+		resp.ContentLength = -1
+		resp.Header.Del("Content-Length")
+	}
+	return resp, err
 }
 
 // Sequential calls reuse one connection; the pool is not rebuilt per call.

@@ -61,13 +61,13 @@ func TestOneTokenRequestServesManyCalls(t *testing.T) {
 }
 
 // A token past its lifetime is replaced before it is sent: once the
-// emulator's one-second token has expired, the next call fetches a new one
+// emulator's two-second token has expired, the next call fetches a new one
 // instead of meeting a 401. (azcore refreshes early only once per 30 s, so a
 // token must really expire for this test; waiting for that is waiting for the
 // clock, which nothing observable can replace.)
 func TestExpiredTokenIsRefreshed(t *testing.T) {
 	t.Parallel()
-	s := startEmulator(t, fakegraph.Config{TokenTTL: time.Second})
+	s := startEmulator(t, fakegraph.Config{TokenTTL: 2 * time.Second})
 	opts := testOptions(t, s)
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
@@ -75,7 +75,7 @@ func TestExpiredTokenIsRefreshed(t *testing.T) {
 		t.Fatal(err)
 	}
 	issued := requestsFrom(s, fakegraph.OriginEntra)
-	time.Sleep(time.Until(issued[len(issued)-1].Time.Add(1100 * time.Millisecond)))
+	time.Sleep(time.Until(issued[len(issued)-1].Time.Add(2100 * time.Millisecond)))
 	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
 		t.Fatalf("call after the token expired: %v", err)
 	}
