@@ -471,6 +471,7 @@ func TestCancellationIsPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close) // on an early failure; closing twice is harmless
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindLatency, Latency: 30 * time.Second})
 	transport := NewTransport(s.CertPool())
 	c, err := NewClient(Options{Endpoint: s.URL(), Credential: &staticCredential{s: s}, Transport: transport})

@@ -101,10 +101,11 @@ func topLevelKeys(data []byte) ([]string, bool) {
 	var keys []string
 	for dec.More() {
 		tok, err := dec.Token()
-		if err != nil {
+		key, isKey := tok.(string)
+		if err != nil || !isKey {
 			return nil, false
 		}
-		keys = append(keys, tok.(string))
+		keys = append(keys, key)
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, false
