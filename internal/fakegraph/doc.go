@@ -15,6 +15,40 @@
 // certificate for 127.0.0.1, ::1 and localhost signed by a CA created at
 // Start (CAPEM, CertPool, HTTPClient).
 //
+// Beyond client secrets and certificates, the listener emulates the other
+// ways a workload gets an Entra ID token, each answering exactly the request
+// azidentity sends:
+//
+//   - Workload identity federation. The emulator is an OIDC issuer of its
+//     own (IssuerURL, with discovery document and key set under it) and
+//     mints RS256 tokens for any subject (MintFederatedToken). The token
+//     endpoint accepts such a token as client_assertion when a federated
+//     identity credential (AddFederatedCredential) matches its issuer,
+//     subject and audience api://AzureADTokenExchange exactly; otherwise it
+//     answers AADSTS70021, and AADSTS700027 for a bad signature,
+//     AADSTS700024 outside the validity window, AADSTS50166 for another
+//     issuer. An assertion whose iss is the client id is a certificate
+//     assertion, checked as before.
+//   - GitHub Actions (GitHubRequestURL, GitHubRequestToken): GET with the
+//     request token as bearer and an audience query parameter answers
+//     {"count","value"}, value being an ID token for GitHubSubject.
+//   - Azure Pipelines (PipelinesRequestURI, PipelinesAccessToken): POST
+//     ?api-version=7.1&serviceConnectionId=ID with the build's token as
+//     bearer answers {"oidcToken"} for PipelinesSubject(ID), with Azure
+//     DevOps' X-VSS-E2EID and X-MSEdge-Ref headers on every answer.
+//   - Managed identity in the App Service form (ManagedIdentityEndpoint,
+//     ManagedIdentityHeader for IDENTITY_ENDPOINT and IDENTITY_HEADER): GET
+//     ?api-version=2019-08-01&resource=R[&client_id=C] with X-IDENTITY-HEADER
+//     answers {"access_token","expires_on" (Unix seconds as a string),
+//     "resource","token_type","client_id"}. The system-assigned identity
+//     (SystemAssignedClientID) is in DefaultTenantID; AddManagedIdentity adds
+//     user-assigned ones.
+//
+// These requests are logged with OriginOIDC or OriginManagedIdentity and
+// counted by OIDCRequests and ManagedIdentityRequests, not TokenRequests;
+// faults reach them through RouteOIDC and RouteManagedIdentity. An Azure CLI
+// stub needs no endpoint: it prints a token from IssueToken.
+//
 // What the emulator enforces, like Graph: a bearer token it issued, the
 // documented OData options only ($top, $skip, $count, $select, $expand on
 // lists; $select and $expand on a single port; nothing on $count), absolute

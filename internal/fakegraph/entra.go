@@ -14,8 +14,9 @@ import (
 
 // application is one registered app (service principal) in one tenant.
 type application struct {
-	secrets []string
-	certs   []*x509.Certificate
+	secrets   []string
+	certs     []*x509.Certificate
+	federated []federatedCredential
 }
 
 // accessToken is what the emulator remembers about a token it issued. The
@@ -190,7 +191,11 @@ func (s *Server) tokenResponse(r *http.Request, tenant string) response {
 	var app *application
 	if apps != nil {
 		if a := apps[strings.ToLower(clientID)]; a != nil {
-			app = &application{secrets: append([]string(nil), a.secrets...), certs: append([]*x509.Certificate(nil), a.certs...)}
+			app = &application{
+				secrets:   append([]string(nil), a.secrets...),
+				certs:     append([]*x509.Certificate(nil), a.certs...),
+				federated: append([]federatedCredential(nil), a.federated...),
+			}
 		}
 	}
 	s.mu.Unlock()
@@ -226,6 +231,14 @@ func (s *Server) tokenResponse(r *http.Request, tenant string) response {
 		if t := r.PostForm.Get("client_assertion_type"); t != clientAssertionType {
 			return aadErrorResponse(http.StatusBadRequest, "invalid_request", 700024,
 				fmt.Sprintf("Client assertion type '%s' is not supported; expected '%s'.", t, clientAssertionType), nil)
+		}
+		// A certificate assertion is issued by the app itself; anything
+		// else claims to come from a federated identity provider.
+		if iss, ok := assertionIssuer(assertion); ok && !strings.EqualFold(iss, clientID) {
+			if rej := s.verifyFederatedAssertion(assertion, app.federated, time.Now()); rej != nil {
+				return rej.response()
+			}
+			break
 		}
 		audience := s.url + "/" + tenant + "/oauth2/v2.0/token"
 		if err := verifyClientAssertion(assertion, app.certs, clientID, audience, time.Now()); err != nil {

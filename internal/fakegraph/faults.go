@@ -13,13 +13,23 @@ type Route int
 
 const (
 	// RouteAny matches every Graph request (list, get, count, and unknown
-	// Graph paths) but not the token endpoint, so a catch-all fault does not
-	// stop a client from authenticating.
+	// Graph paths) but not the token, ID-token or managed identity
+	// endpoints, so a catch-all fault does not stop a client from
+	// authenticating.
 	RouteAny Route = iota
 	RouteList
 	RouteGet
 	RouteCount
 	RouteToken
+	// RouteOIDC is the GitHub (Host "github") and Azure Pipelines (Host
+	// "pipelines") ID-token endpoints. The Graph-shaped kinds answer there
+	// with Graph's envelope; the plain ones (KindStatus, KindEmptyBody500,
+	// KindHTMLError, KindLatency, KindResetMidBody) fit best.
+	RouteOIDC
+	// RouteManagedIdentity is the managed identity endpoint; Host is the
+	// requested client_id ("" for the system-assigned identity still
+	// matches any). The same advice on kinds as for RouteOIDC applies.
+	RouteManagedIdentity
 	// routeOther is a Graph path that is none of the above; only RouteAny
 	// matches it.
 	routeOther
@@ -83,7 +93,8 @@ func (k FaultKind) String() string {
 type Fault struct {
 	Route Route
 	// Host restricts the fault to one hostId (list, count), hostPort id
-	// (get) or tenant (token); "" matches any.
+	// (get), tenant (token), "github" or "pipelines" (OIDC) or client id
+	// (managed identity); "" matches any.
 	Host string
 	// Nth fires on the Nth matching request counted from when the fault was
 	// added (1-based); 0 means the next one.
@@ -130,7 +141,7 @@ func (s *Server) ClearFaults() {
 
 func (af *activeFault) matches(route Route, key string) bool {
 	switch {
-	case af.f.Route == RouteAny && route == RouteToken:
+	case af.f.Route == RouteAny && (route == RouteToken || route == RouteOIDC || route == RouteManagedIdentity):
 		return false
 	case af.f.Route != RouteAny && af.f.Route != route:
 		return false

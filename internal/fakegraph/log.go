@@ -15,6 +15,12 @@ const (
 	// OriginEmulator marks the /_emulator control endpoints; they are not
 	// part of either API, so tests can tell them apart.
 	OriginEmulator = "emulator"
+	// OriginOIDC marks the emulator's own OIDC issuer and the GitHub Actions
+	// and Azure Pipelines ID-token endpoints.
+	OriginOIDC = "oidc"
+	// OriginManagedIdentity marks the App Service style managed identity
+	// endpoint.
+	OriginManagedIdentity = "managed-identity"
 )
 
 // Request is one entry of the request log. The log lets tests assert what a
@@ -22,7 +28,7 @@ const (
 // origin) instead of inferring it from results.
 type Request struct {
 	Time     time.Time
-	Origin   string // "entra", "graph", "foreign" (or "emulator" for control endpoints)
+	Origin   string // one of the Origin constants
 	Method   string
 	Path     string // r.URL.EscapedPath() exactly as received
 	RawQuery string

@@ -59,11 +59,17 @@ type Server struct {
 	mu      sync.Mutex
 	tenants map[string]map[string]*application // lower-cased tenant -> lower-cased client id -> app
 	tokens  map[string]accessToken
+	// managed identities: lower-cased client id -> lower-cased tenant; the
+	// system-assigned identity is the entry for SystemAssignedClientID.
+	identities map[string]string
+
+	issuer issuerKey
 
 	log    requestLog
 	faults faultSet
 
 	tokenRequests, graphRequests, pagesServed, connections atomic.Int64
+	oidcRequests, managedIdentityRequests                  atomic.Int64
 }
 
 // Start launches the emulator on 127.0.0.1 with fresh certificates and
@@ -80,6 +86,9 @@ func Start(cfg Config) (*Server, error) {
 		done:     make(chan struct{}),
 		tenants:  map[string]map[string]*application{},
 		tokens:   map[string]accessToken{},
+		identities: map[string]string{
+			strings.ToLower(SystemAssignedClientID): strings.ToLower(DefaultTenantID),
+		},
 	}
 	if s.data == nil {
 		s.data = SampleData()
@@ -177,6 +186,10 @@ func (s *Server) serveMain(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(p, "/_emulator/"):
 		s.serveControl(w, r)
+	case strings.HasPrefix(p, issuerPath+"/"), strings.HasPrefix(p, githubPath), strings.HasPrefix(p, pipelinesPath):
+		s.serveOIDC(w, r)
+	case strings.HasPrefix(p, managedIdentityPath):
+		s.serveManagedIdentity(w, r)
 	case strings.HasPrefix(p, "/v1.0/") || strings.HasPrefix(p, "/beta/"):
 		s.serveGraph(w, r)
 	default:
@@ -198,10 +211,12 @@ func (s *Server) serveForeign(w http.ResponseWriter, r *http.Request) {
 // Stats are the counters exposed at /_emulator/stats for processes that
 // cannot call the Go API (benchmarks driving a real terraform binary).
 type Stats struct {
-	TokenRequests int `json:"tokenRequests"`
-	GraphRequests int `json:"graphRequests"`
-	PagesServed   int `json:"pagesServed"`
-	Connections   int `json:"connections"`
+	TokenRequests           int `json:"tokenRequests"`
+	GraphRequests           int `json:"graphRequests"`
+	PagesServed             int `json:"pagesServed"`
+	Connections             int `json:"connections"`
+	OIDCRequests            int `json:"oidcRequests"`
+	ManagedIdentityRequests int `json:"managedIdentityRequests"`
 }
 
 // Stats returns the current counters.
@@ -211,6 +226,9 @@ func (s *Server) Stats() Stats {
 		GraphRequests: int(s.graphRequests.Load()),
 		PagesServed:   int(s.pagesServed.Load()),
 		Connections:   int(s.connections.Load()),
+
+		OIDCRequests:            int(s.oidcRequests.Load()),
+		ManagedIdentityRequests: int(s.managedIdentityRequests.Load()),
 	}
 }
 
@@ -291,6 +309,8 @@ func (s *Server) ResetLog() {
 	s.graphRequests.Store(0)
 	s.pagesServed.Store(0)
 	s.connections.Store(0)
+	s.oidcRequests.Store(0)
+	s.managedIdentityRequests.Store(0)
 }
 
 // sleep waits d unless the request is cancelled or the server closes, so a
