@@ -42,7 +42,9 @@
 //     answers {"access_token","expires_on" (Unix seconds as a string),
 //     "resource","token_type","client_id"}. The system-assigned identity
 //     (SystemAssignedClientID) is in DefaultTenantID; AddManagedIdentity adds
-//     user-assigned ones.
+//     user-assigned ones. ManagedIdentityIMDSEndpoint serves them with the
+//     IMDS protocol instead (Metadata: true, api-version 2018-02-01), for
+//     clients given a custom endpoint; azidentity's IMDS address is fixed.
 //
 // These requests are logged with OriginOIDC or OriginManagedIdentity and
 // counted by OIDCRequests and ManagedIdentityRequests, not TokenRequests;

@@ -2,6 +2,8 @@ package fakegraph
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -165,5 +167,64 @@ func TestManagedIdentityTokensAreCachedProcessWide(t *testing.T) {
 	if second.ManagedIdentityRequests() != 0 || tokens[0] != tokens[1] {
 		t.Errorf("MSAL no longer shares managed identity tokens across credentials (second emulator saw %d requests); the per-emulator resource in these tests may be unnecessary now",
 			second.ManagedIdentityRequests())
+	}
+}
+
+func TestManagedIdentityIMDSProtocol(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	const client = "88888888-8888-4888-8888-888888888888"
+	s.AddManagedIdentity(DefaultTenantID, client)
+	call := func(query string, metadata bool) reply {
+		req, err := http.NewRequest(http.MethodGet, s.ManagedIdentityIMDSEndpoint()+query, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if metadata {
+			req.Header.Set("Metadata", "true")
+		}
+		resp, err := s.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body []byte
+		body, err = io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reply{status: resp.StatusCode, body: body}
+	}
+	for _, query := range []string{
+		"?api-version=2018-02-01&resource=https%3A%2F%2Fgraph.microsoft.com",
+		"?api-version=2018-02-01&resource=https%3A%2F%2Fgraph.microsoft.com&client_id=" + client,
+	} {
+		r := call(query, true)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+			ExpiresOn   string `json:"expires_on"`
+			ExpiresIn   string `json:"expires_in"`
+		}
+		if r.status != http.StatusOK || json.Unmarshal(r.body, &tok) != nil || tok.ExpiresOn == "" || tok.ExpiresIn != "3600" {
+			t.Fatalf("%s: %d %s", query, r.status, r.body)
+		}
+		graphAccepts(t, s, tok.AccessToken)
+	}
+	for _, tc := range []struct {
+		query    string
+		metadata bool
+		want     string
+	}{
+		{"?api-version=2018-02-01&resource=x", false, "Required metadata header not specified"},
+		{"?resource=x", true, "Required api-version parameter not specified"},
+		{"?api-version=2018-02-01", true, "Required audience parameter not specified"},
+		{"?api-version=2018-02-01&resource=x&client_id=99999999-9999-4999-8999-999999999999", true, "Identity not found"},
+	} {
+		if r := call(tc.query, tc.metadata); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), tc.want) {
+			t.Errorf("%s: %d %s, want 400 %q", tc.query, r.status, r.body, tc.want)
+		}
+	}
+	if s.ManagedIdentityRequests() != 6 {
+		t.Errorf("ManagedIdentityRequests = %d, want 6", s.ManagedIdentityRequests())
 	}
 }
