@@ -104,7 +104,11 @@ func (p *protocolServer) validateProvider(t *testing.T, set map[string]tftypes.V
 // filterValue builds the `filter` attribute's object.
 func (p *protocolServer) filterValue(t *testing.T, set map[string]tftypes.Value) tftypes.Value {
 	t.Helper()
-	return objectWith(t, p.dataSourceType().(tftypes.Object).AttributeTypes["filter"], set)
+	object, ok := p.dataSourceType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the data source type %s is not an object", p.dataSourceType())
+	}
+	return objectWith(t, object.AttributeTypes["filter"], set)
 }
 
 func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
