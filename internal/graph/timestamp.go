@@ -16,8 +16,9 @@ type Timestamp struct {
 	Raw  string
 }
 
-// Valid reports whether the text parsed as a timestamp.
-func (t Timestamp) Valid() bool { return t.Raw == "" }
+// Valid reports whether the text parsed as a timestamp. Empty text is kept
+// as empty Raw text with a zero Time, and is not valid.
+func (t Timestamp) Valid() bool { return t.Raw == "" && !t.Time.IsZero() }
 
 // String renders the timestamp as RFC 3339 in UTC, or the raw text when it did
 // not parse.

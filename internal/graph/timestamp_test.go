@@ -37,6 +37,12 @@ func TestTimestampKeepsUnparseableText(t *testing.T) {
 	if holder.At == nil || holder.At.Valid() || holder.At.String() != "2023-17-18T23:24:01Z" {
 		t.Errorf("month 17 should be kept verbatim, got %+v", holder.At)
 	}
+	if err := json.Unmarshal([]byte(`{"at":""}`), &holder); err != nil {
+		t.Fatal(err)
+	}
+	if holder.At.Valid() || holder.At.String() != "" {
+		t.Errorf("empty text should stay empty and invalid, got %+v (%q)", holder.At, holder.At.String())
+	}
 	if holder.Null != nil {
 		t.Errorf("null should leave the pointer nil, got %+v", holder.Null)
 	}

@@ -43,21 +43,37 @@ func (p *defenderProvider) Metadata(_ context.Context, _ provider.MetadataReques
 func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads Microsoft Defender Threat Intelligence through Microsoft Graph. " +
-			"The identity it signs in with needs the Graph application permission `ThreatIntelligence.Read.All`.",
+			"The identity it signs in with needs the Graph application permission `ThreatIntelligence.Read.All`. " +
+			"Every attribute is optional and falls back to the environment variable named in its description; " +
+			"a value set here always wins over the environment.",
 		Attributes: map[string]schema.Attribute{
-			"tenant_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The Entra ID tenant (directory) ID to sign in to. Falls back to the `ARM_TENANT_ID` environment variable.",
+			"tenant_id":                        optionalString("The Entra ID tenant (directory) ID to sign in to. Falls back to `ARM_TENANT_ID`, then `AZURE_TENANT_ID`."),
+			"client_id":                        optionalString("The client (application) ID to sign in as; with `use_msi`, the client ID of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`, then `AZURE_CLIENT_ID`."),
+			"client_secret":                    sensitiveString("A client secret of the application. Falls back to `ARM_CLIENT_SECRET`; prefer the variable, so the secret stays out of configuration files."),
+			"client_secret_file_path":          optionalString("A file holding the client secret. Falls back to `ARM_CLIENT_SECRET_FILE_PATH`. When `client_secret` is also set, the two must agree."),
+			"client_certificate":               sensitiveString("A client certificate with its private key, base64-encoded: PKCS#12, or PEM. Falls back to `ARM_CLIENT_CERTIFICATE`."),
+			"client_certificate_path":          optionalString("A file holding a client certificate with its private key, PKCS#12 or PEM. Falls back to `ARM_CLIENT_CERTIFICATE_PATH`."),
+			"client_certificate_password":      sensitiveString("The password of the PKCS#12 client certificate, if it has one. Falls back to `ARM_CLIENT_CERTIFICATE_PASSWORD`."),
+			"use_oidc":                         optionalBool("Sign in with an OpenID Connect token from the CI system (workload identity federation). Falls back to `ARM_USE_OIDC`. Defaults to `false`."),
+			"oidc_token":                       sensitiveString("An OIDC token to exchange for a Graph token, used with `use_oidc`. Falls back to `ARM_OIDC_TOKEN`."),
+			"oidc_token_file_path":             optionalString("A file holding the OIDC token, read again whenever a new Graph token is needed. Falls back to `ARM_OIDC_TOKEN_FILE_PATH`."),
+			"oidc_request_url":                 optionalString("The URL from which to request an OIDC token, as GitHub Actions provides it. Falls back to `ARM_OIDC_REQUEST_URL`, then `ACTIONS_ID_TOKEN_REQUEST_URL`."),
+			"oidc_request_token":               sensitiveString("The bearer token for `oidc_request_url`. Falls back to `ARM_OIDC_REQUEST_TOKEN`, then `ACTIONS_ID_TOKEN_REQUEST_TOKEN`."),
+			"oidc_azure_service_connection_id": optionalString("The ID of an Azure Pipelines service connection using workload identity federation; the pipeline's `SYSTEM_ACCESSTOKEN` must be mapped into the environment. Falls back to `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`, then `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`."),
+			"use_aks_workload_identity":        optionalBool("Sign in with AKS workload identity: the federated token file in `AZURE_FEDERATED_TOKEN_FILE`, with `AZURE_CLIENT_ID` and `AZURE_TENANT_ID` as fallbacks for `client_id` and `tenant_id`. Falls back to `ARM_USE_AKS_WORKLOAD_IDENTITY`. Defaults to `false`."),
+			"use_msi":                          optionalBool("Sign in with a managed identity: system-assigned, or user-assigned when `client_id` is set. Falls back to `ARM_USE_MSI`. Defaults to `false`."),
+			"msi_endpoint":                     optionalString("The managed identity token endpoint, when it is not the one the host advertises in `IDENTITY_ENDPOINT`. Falls back to `ARM_MSI_ENDPOINT`."),
+			"use_cli": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Sign in as the account logged in to the Azure CLI (`az login`), when no other method is configured or all others are unavailable. " +
+					"Falls back to `ARM_USE_CLI`. Defaults to `true`.",
 			},
-			"client_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The client (application) ID of the app registration to sign in as. Falls back to the `ARM_CLIENT_ID` environment variable.",
-			},
-			"client_secret": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "A client secret of the app registration. Falls back to the `ARM_CLIENT_SECRET` environment variable; " +
-					"prefer the variable, so the secret stays out of configuration files.",
+			"environment": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The Microsoft cloud: `public` (the default), `usgovernment`, `usgovernmentl5` (also `dod`) or `china`. " +
+					"It sets both the Graph endpoint and the authority host. Microsoft documents the Threat Intelligence API in the public cloud only. " +
+					"Falls back to `ARM_ENVIRONMENT`.",
+				Validators: []validator.String{stringvalidator.OneOf(environmentNames()...)},
 			},
 			"api_version": schema.StringAttribute{
 				Optional:            true,
@@ -66,24 +82,19 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 			"graph_endpoint": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "The Microsoft Graph endpoint, for a gateway, proxy or emulator in front of Graph. Defaults to " +
-					"`https://graph.microsoft.com`; falls back to the `ARM_GRAPH_ENDPOINT` environment variable. It must be `https` " +
-					"(`http` only on a loopback address). The token scope follows it: `{graph_endpoint}/.default`. " +
-					"Bearer tokens are only ever sent to this endpoint's origin.",
+				MarkdownDescription: "The Microsoft Graph endpoint, overriding `environment`, for a gateway, proxy or emulator in front of Graph. " +
+					"Falls back to `ARM_GRAPH_ENDPOINT`. It must be `https` (`http` only on a loopback address). The token scope follows it: " +
+					"`{graph_endpoint}/.default`. Bearer tokens are only ever sent to this endpoint's origin.",
 				Validators: []validator.String{validEndpoint()},
 			},
 			"authority_host": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "The Entra ID authority host that issues tokens. Defaults to `https://login.microsoftonline.com`; " +
-					"falls back to the `ARM_AUTHORITY_HOST`, then `AZURE_AUTHORITY_HOST`, environment variables.",
+				MarkdownDescription: "The Entra ID authority host that issues tokens, overriding `environment`. " +
+					"Falls back to `ARM_AUTHORITY_HOST`, then `AZURE_AUTHORITY_HOST`. It must be `https`.",
 				Validators: []validator.String{validEndpoint()},
 			},
-			"disable_instance_discovery": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Skip Entra ID instance discovery and metadata validation of `authority_host`. " +
-					"Needed for an authority Entra ID does not know, such as a private cloud or a local emulator. Defaults to `false`; " +
-					"falls back to the `ARM_DISABLE_INSTANCE_DISCOVERY` environment variable.",
-			},
+			"disable_instance_discovery": optionalBool("Skip Entra ID instance discovery and metadata validation of `authority_host`. " +
+				"Needed for an authority Entra ID does not know, such as a private cloud or a local emulator. Falls back to `ARM_DISABLE_INSTANCE_DISCOVERY`. Defaults to `false`."),
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times a request throttled (429) or failed transiently (500, 502, 503, 504, network errors) is retried, " +
@@ -98,6 +109,18 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 		},
 	}
+}
+
+func optionalString(description string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, MarkdownDescription: description}
+}
+
+func sensitiveString(description string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: description}
+}
+
+func optionalBool(description string) schema.BoolAttribute {
+	return schema.BoolAttribute{Optional: true, MarkdownDescription: description}
 }
 
 func (p *defenderProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"os"
@@ -10,10 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -25,29 +24,82 @@ import (
 const defaultRequestTimeout = 60 * time.Second
 
 type providerModel struct {
-	TenantID                 types.String `tfsdk:"tenant_id"`
-	ClientID                 types.String `tfsdk:"client_id"`
-	ClientSecret             types.String `tfsdk:"client_secret"`
-	APIVersion               types.String `tfsdk:"api_version"`
-	GraphEndpoint            types.String `tfsdk:"graph_endpoint"`
-	AuthorityHost            types.String `tfsdk:"authority_host"`
-	DisableInstanceDiscovery types.Bool   `tfsdk:"disable_instance_discovery"`
-	MaxRetries               types.Int64  `tfsdk:"max_retries"`
-	RequestTimeout           types.String `tfsdk:"request_timeout"`
+	TenantID                     types.String `tfsdk:"tenant_id"`
+	ClientID                     types.String `tfsdk:"client_id"`
+	ClientSecret                 types.String `tfsdk:"client_secret"`
+	ClientSecretFilePath         types.String `tfsdk:"client_secret_file_path"`
+	ClientCertificate            types.String `tfsdk:"client_certificate"`
+	ClientCertificatePath        types.String `tfsdk:"client_certificate_path"`
+	ClientCertificatePassword    types.String `tfsdk:"client_certificate_password"`
+	UseOIDC                      types.Bool   `tfsdk:"use_oidc"`
+	OIDCToken                    types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath            types.String `tfsdk:"oidc_token_file_path"`
+	OIDCRequestURL               types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken             types.String `tfsdk:"oidc_request_token"`
+	OIDCAzureServiceConnectionID types.String `tfsdk:"oidc_azure_service_connection_id"`
+	UseAKSWorkloadIdentity       types.Bool   `tfsdk:"use_aks_workload_identity"`
+	UseMSI                       types.Bool   `tfsdk:"use_msi"`
+	MSIEndpoint                  types.String `tfsdk:"msi_endpoint"`
+	UseCLI                       types.Bool   `tfsdk:"use_cli"`
+	Environment                  types.String `tfsdk:"environment"`
+	APIVersion                   types.String `tfsdk:"api_version"`
+	GraphEndpoint                types.String `tfsdk:"graph_endpoint"`
+	AuthorityHost                types.String `tfsdk:"authority_host"`
+	DisableInstanceDiscovery     types.Bool   `tfsdk:"disable_instance_discovery"`
+	MaxRetries                   types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout               types.String `tfsdk:"request_timeout"`
 }
 
-// settings is the configuration after environment fallbacks and defaults:
-// plain values, no Terraform types.
+// attributes lists every attribute with its value, for checks that apply
+// to all of them alike.
+func (m *providerModel) attributes() map[string]attr.Value {
+	return map[string]attr.Value{
+		"tenant_id": m.TenantID, "client_id": m.ClientID,
+		"client_secret": m.ClientSecret, "client_secret_file_path": m.ClientSecretFilePath,
+		"client_certificate": m.ClientCertificate, "client_certificate_path": m.ClientCertificatePath,
+		"client_certificate_password": m.ClientCertificatePassword,
+		"use_oidc":                    m.UseOIDC, "oidc_token": m.OIDCToken, "oidc_token_file_path": m.OIDCTokenFilePath,
+		"oidc_request_url": m.OIDCRequestURL, "oidc_request_token": m.OIDCRequestToken,
+		"oidc_azure_service_connection_id": m.OIDCAzureServiceConnectionID,
+		"use_aks_workload_identity":        m.UseAKSWorkloadIdentity, "use_msi": m.UseMSI, "msi_endpoint": m.MSIEndpoint,
+		"use_cli": m.UseCLI, "environment": m.Environment, "api_version": m.APIVersion,
+		"graph_endpoint": m.GraphEndpoint, "authority_host": m.AuthorityHost,
+		"disable_instance_discovery": m.DisableInstanceDiscovery,
+		"max_retries":                m.MaxRetries, "request_timeout": m.RequestTimeout,
+	}
+}
+
+// settings is the configuration after environment fallbacks, defaults and
+// file reads: plain values, no Terraform types.
 type settings struct {
-	tenantID                 string
-	clientID                 string
-	clientSecret             string
-	apiVersion               string
-	graphEndpoint            string
-	authorityHost            string
-	disableInstanceDiscovery bool
-	maxRetries               int32
-	requestTimeout           time.Duration
+	tenantID                  string
+	clientID                  string
+	clientSecret              string
+	clientCertificate         []byte
+	clientCertificatePassword string
+	useOIDC                   bool
+	oidcToken                 string
+	oidcTokenFilePath         string
+	oidcRequestURL            string
+	oidcRequestToken          string
+	oidcServiceConnectionID   string
+	useAKSWorkloadIdentity    bool
+	federatedTokenFile        string
+	useMSI                    bool
+	msiEndpoint               string
+	useCLI                    bool
+	environment               string
+	apiVersion                string
+	graphEndpoint             string
+	authorityHost             string
+	disableInstanceDiscovery  bool
+	maxRetries                int32
+	requestTimeout            time.Duration
+}
+
+// secrets returns every secret value, so logs can mask them.
+func (s *settings) secrets() []string {
+	return nonEmpty(s.clientSecret, s.clientCertificatePassword, s.oidcToken, s.oidcRequestToken, string(s.clientCertificate))
 }
 
 func (p *defenderProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -69,23 +121,23 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	s, err := resolveSettings(&config)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Provider Configuration", err.Error())
+	s, diags := resolveSettings(&config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, nonEmpty(s.clientSecret)...)
-	if missing := s.missingCredentials(); len(missing) > 0 {
-		resp.Diagnostics.AddError("Missing Credentials",
-			fmt.Sprintf("The provider needs %s to sign in to Entra ID, set in the provider block or through the environment variables named in the documentation.",
-				strings.Join(missing, ", ")))
-		return
+	secrets := s.secrets()
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	if !environments[s.environment].tiDocumented {
+		resp.Diagnostics.AddAttributeWarning(path.Root("environment"), "Threat Intelligence API Not Documented In This Cloud",
+			fmt.Sprintf("The environment is %q. Microsoft documents the Defender Threat Intelligence API in the global (public) cloud only, "+
+				"so reads may fail with 404 or 403 here.", s.environment))
 	}
 
 	transport := graph.NewTransport(p.rootCAs)
-	credential, err := s.credential(&http.Client{Transport: transport})
+	credential, methods, err := s.credential(&http.Client{Transport: transport})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable To Create Credential", fmt.Sprintf("Building the Entra ID credential failed: %s.", err))
+		resp.Diagnostics.AddError("Unable To Set Up Authentication", err.Error())
 		return
 	}
 	client, err := graph.NewClient(graph.Options{
@@ -98,39 +150,34 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 		},
 		Transport: transport,
 		UserAgent: fmt.Sprintf("terraform-provider-defender/%s terraform/%s", p.version, req.TerraformVersion),
-		Log:       logToTflog,
+		Log:       maskedTflog(secrets),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Create Graph Client", fmt.Sprintf("Building the Microsoft Graph client failed: %s.", err))
 		return
 	}
 	tflog.Debug(ctx, "Configured the Graph client", map[string]any{
-		"graph_endpoint": firstNonEmpty(s.graphEndpoint, graph.DefaultEndpoint),
-		"api_version":    s.apiVersion,
-		"tenant_id":      s.tenantID,
-		"client_id":      s.clientID,
+		"graph_endpoint":         s.graphEndpoint,
+		"authority_host":         s.authorityHost,
+		"api_version":            s.apiVersion,
+		"tenant_id":              s.tenantID,
+		"client_id":              s.clientID,
+		"authentication_methods": strings.Join(methods, ", "),
 	})
 	resp.DataSourceData = client
 }
 
-// logToTflog routes the client's per-request log lines into Terraform's log.
-func logToTflog(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Debug(ctx, msg, fields)
+// maskedTflog routes the client's per-request log lines into Terraform's
+// log, masking every secret should one ever appear in a field.
+func maskedTflog(secrets []string) graph.LogFunc {
+	return func(ctx context.Context, msg string, fields map[string]any) {
+		tflog.Debug(tflog.MaskAllFieldValuesStrings(ctx, secrets...), msg, fields)
+	}
 }
 
 func unknownAttributes(config *providerModel) []string {
 	var names []string
-	for name, value := range map[string]interface{ IsUnknown() bool }{
-		"tenant_id":                  config.TenantID,
-		"client_id":                  config.ClientID,
-		"client_secret":              config.ClientSecret,
-		"api_version":                config.APIVersion,
-		"graph_endpoint":             config.GraphEndpoint,
-		"authority_host":             config.AuthorityHost,
-		"disable_instance_discovery": config.DisableInstanceDiscovery,
-		"max_retries":                config.MaxRetries,
-		"request_timeout":            config.RequestTimeout,
-	} {
+	for name, value := range config.attributes() {
 		if value.IsUnknown() {
 			names = append(names, name)
 		}
@@ -139,80 +186,129 @@ func unknownAttributes(config *providerModel) []string {
 	return names
 }
 
-// resolveSettings applies environment fallbacks and defaults. A value in the
-// provider block always wins over the environment.
-func resolveSettings(config *providerModel) (settings, error) {
+// resolveSettings applies environment fallbacks and defaults and reads the
+// files the configuration names. A value in the provider block always wins
+// over the environment. Problems are reported on the attribute at fault.
+func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	s := settings{
-		tenantID:      stringOrEnv(config.TenantID, "ARM_TENANT_ID"),
-		clientID:      stringOrEnv(config.ClientID, "ARM_CLIENT_ID"),
-		clientSecret:  stringOrEnv(config.ClientSecret, "ARM_CLIENT_SECRET"),
-		apiVersion:    firstNonEmpty(config.APIVersion.ValueString(), graph.DefaultAPIVersion),
-		graphEndpoint: stringOrEnv(config.GraphEndpoint, "ARM_GRAPH_ENDPOINT"),
-		authorityHost: stringOrEnv(config.AuthorityHost, "ARM_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"),
-		maxRetries:    graph.DefaultMaxRetries,
+		tenantID:                  stringOrEnv(config.TenantID, "ARM_TENANT_ID", "AZURE_TENANT_ID"),
+		clientID:                  stringOrEnv(config.ClientID, "ARM_CLIENT_ID", "AZURE_CLIENT_ID"),
+		oidcToken:                 stringOrEnv(config.OIDCToken, "ARM_OIDC_TOKEN"),
+		oidcTokenFilePath:         stringOrEnv(config.OIDCTokenFilePath, "ARM_OIDC_TOKEN_FILE_PATH"),
+		oidcRequestURL:            stringOrEnv(config.OIDCRequestURL, "ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"),
+		oidcRequestToken:          stringOrEnv(config.OIDCRequestToken, "ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+		oidcServiceConnectionID:   stringOrEnv(config.OIDCAzureServiceConnectionID, "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"),
+		federatedTokenFile:        os.Getenv("AZURE_FEDERATED_TOKEN_FILE"),
+		msiEndpoint:               stringOrEnv(config.MSIEndpoint, "ARM_MSI_ENDPOINT"),
+		environment:               firstNonEmpty(stringOrEnv(config.Environment, "ARM_ENVIRONMENT"), defaultEnvironment),
+		apiVersion:                firstNonEmpty(config.APIVersion.ValueString(), graph.DefaultAPIVersion),
+		clientCertificatePassword: stringOrEnv(config.ClientCertificatePassword, "ARM_CLIENT_CERTIFICATE_PASSWORD"),
+		maxRetries:                graph.DefaultMaxRetries,
+		requestTimeout:            defaultRequestTimeout,
 	}
-	if s.graphEndpoint != "" {
-		if err := graph.ValidateEndpoint(s.graphEndpoint); err != nil {
-			return s, fmt.Errorf("graph_endpoint (or ARM_GRAPH_ENDPOINT) is not valid: %w", err)
-		}
+	s.useOIDC = boolOrEnv(config.UseOIDC, "ARM_USE_OIDC", false, "use_oidc", &diags)
+	s.useAKSWorkloadIdentity = boolOrEnv(config.UseAKSWorkloadIdentity, "ARM_USE_AKS_WORKLOAD_IDENTITY", false, "use_aks_workload_identity", &diags)
+	s.useMSI = boolOrEnv(config.UseMSI, "ARM_USE_MSI", false, "use_msi", &diags)
+	s.useCLI = boolOrEnv(config.UseCLI, "ARM_USE_CLI", true, "use_cli", &diags)
+	s.disableInstanceDiscovery = boolOrEnv(config.DisableInstanceDiscovery, "ARM_DISABLE_INSTANCE_DISCOVERY", false, "disable_instance_discovery", &diags)
+
+	cloud, ok := environments[s.environment]
+	if !ok {
+		diags.AddAttributeError(path.Root("environment"), "Invalid Environment",
+			fmt.Sprintf("The environment %q (from environment or ARM_ENVIRONMENT) is not one of %s.", s.environment, strings.Join(environmentNames(), ", ")))
+		return s, diags
 	}
-	if s.authorityHost != "" {
-		if err := graph.ValidateEndpoint(s.authorityHost); err != nil {
-			return s, fmt.Errorf("authority_host (or ARM_AUTHORITY_HOST) is not valid: %w", err)
-		}
-	}
-	disable, err := boolOrEnv(config.DisableInstanceDiscovery, "ARM_DISABLE_INSTANCE_DISCOVERY")
-	if err != nil {
-		return s, err
-	}
-	s.disableInstanceDiscovery = disable
+	s.graphEndpoint = firstNonEmpty(stringOrEnv(config.GraphEndpoint, "ARM_GRAPH_ENDPOINT"), cloud.graph)
+	s.authorityHost = firstNonEmpty(stringOrEnv(config.AuthorityHost, "ARM_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"), cloud.authority)
+	checkEndpoint(&diags, "graph_endpoint", "ARM_GRAPH_ENDPOINT", s.graphEndpoint)
+	checkEndpoint(&diags, "authority_host", "ARM_AUTHORITY_HOST", s.authorityHost)
+
+	s.clientSecret = resolveClientSecret(config, &diags)
+	s.clientCertificate = resolveClientCertificate(config, &diags)
+
 	if !config.MaxRetries.IsNull() {
 		s.maxRetries = int32(config.MaxRetries.ValueInt64())
 		if s.maxRetries == 0 {
 			s.maxRetries = -1 // azcore reads 0 as "default" and a negative value as "no retries"
 		}
 	}
-	s.requestTimeout = defaultRequestTimeout
 	if !config.RequestTimeout.IsNull() {
 		timeout, err := time.ParseDuration(config.RequestTimeout.ValueString())
 		if err != nil || timeout <= 0 {
-			return s, fmt.Errorf("request_timeout %q is not a positive duration such as 30s", config.RequestTimeout.ValueString())
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Duration",
+				fmt.Sprintf("request_timeout %q is not a positive duration such as 30s.", config.RequestTimeout.ValueString()))
 		}
 		s.requestTimeout = timeout
 	}
-	return s, nil
+	return s, diags
 }
 
-func (s settings) missingCredentials() []string {
-	var missing []string
-	for _, required := range []struct{ value, name string }{
-		{s.tenantID, "tenant_id (ARM_TENANT_ID)"},
-		{s.clientID, "client_id (ARM_CLIENT_ID)"},
-		{s.clientSecret, "client_secret (ARM_CLIENT_SECRET)"},
-	} {
-		if required.value == "" {
-			missing = append(missing, required.name)
+func checkEndpoint(diags *diag.Diagnostics, attribute, envName, value string) {
+	if err := graph.ValidateEndpoint(value); err != nil {
+		diags.AddAttributeError(path.Root(attribute), "Invalid Endpoint",
+			fmt.Sprintf("The value of %s (or %s) is not valid: %s.", attribute, envName, err))
+	}
+}
+
+// resolveClientSecret takes the secret from client_secret or the file named
+// by client_secret_file_path; when both are given they must agree, since a
+// silent choice between two different secrets is a misconfiguration waiting
+// to surface as an Entra error.
+func resolveClientSecret(config *providerModel, diags *diag.Diagnostics) string {
+	secret := stringOrEnv(config.ClientSecret, "ARM_CLIENT_SECRET")
+	filePath := stringOrEnv(config.ClientSecretFilePath, "ARM_CLIENT_SECRET_FILE_PATH")
+	if filePath == "" {
+		return secret
+	}
+	content, err := os.ReadFile(filePath)
+	if err != nil {
+		diags.AddAttributeError(path.Root("client_secret_file_path"), "Unreadable Client Secret File",
+			fmt.Sprintf("Reading the client secret from %q failed: %s.", filePath, err))
+		return ""
+	}
+	fromFile := strings.TrimSpace(string(content))
+	if fromFile == "" {
+		diags.AddAttributeError(path.Root("client_secret_file_path"), "Empty Client Secret File",
+			fmt.Sprintf("The file %q named as the client secret file is empty.", filePath))
+		return ""
+	}
+	if secret != "" && secret != fromFile {
+		diags.AddAttributeError(path.Root("client_secret_file_path"), "Conflicting Client Secrets",
+			"client_secret (or ARM_CLIENT_SECRET) and the file named by client_secret_file_path (or ARM_CLIENT_SECRET_FILE_PATH) hold different secrets. Set only one of them.")
+		return ""
+	}
+	return fromFile
+}
+
+// resolveClientCertificate returns the certificate bytes (PKCS#12 or PEM)
+// from client_certificate (base64) or client_certificate_path.
+func resolveClientCertificate(config *providerModel, diags *diag.Diagnostics) []byte {
+	encoded := stringOrEnv(config.ClientCertificate, "ARM_CLIENT_CERTIFICATE")
+	filePath := stringOrEnv(config.ClientCertificatePath, "ARM_CLIENT_CERTIFICATE_PATH")
+	switch {
+	case encoded != "" && filePath != "":
+		diags.AddAttributeError(path.Root("client_certificate"), "Conflicting Client Certificates",
+			"Both client_certificate (or ARM_CLIENT_CERTIFICATE) and client_certificate_path (or ARM_CLIENT_CERTIFICATE_PATH) are set. Set only one of them.")
+		return nil
+	case encoded != "":
+		decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+		if err != nil {
+			diags.AddAttributeError(path.Root("client_certificate"), "Invalid Client Certificate",
+				fmt.Sprintf("client_certificate (or ARM_CLIENT_CERTIFICATE) must be base64-encoded PKCS#12 or PEM: %s.", err))
+			return nil
 		}
+		return decoded
+	case filePath != "":
+		content, err := os.ReadFile(filePath)
+		if err != nil {
+			diags.AddAttributeError(path.Root("client_certificate_path"), "Unreadable Client Certificate",
+				fmt.Sprintf("Reading the client certificate from %q failed: %s.", filePath, err))
+			return nil
+		}
+		return content
 	}
-	return missing
-}
-
-// credential builds the Entra ID credential. It shares the Graph client's
-// transport, so token and Graph calls use one connection pool and the same
-// proxy settings.
-func (s settings) credential(httpClient *http.Client) (azcore.TokenCredential, error) {
-	options := &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: azcore.ClientOptions{
-			Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},
-			Transport: httpClient,
-			Retry:     policy.RetryOptions{MaxRetries: s.maxRetries, TryTimeout: s.requestTimeout},
-		},
-		DisableInstanceDiscovery: s.disableInstanceDiscovery,
-	}
-	if options.Cloud.ActiveDirectoryAuthorityHost == "" {
-		options.Cloud = cloud.AzurePublic
-	}
-	return azidentity.NewClientSecretCredential(s.tenantID, s.clientID, s.clientSecret, options)
+	return nil
 }
 
 func stringOrEnv(value types.String, envNames ...string) string {
@@ -227,19 +323,21 @@ func stringOrEnv(value types.String, envNames ...string) string {
 	return ""
 }
 
-func boolOrEnv(value types.Bool, envName string) (bool, error) {
+func boolOrEnv(value types.Bool, envName string, fallback bool, attribute string, diags *diag.Diagnostics) bool {
 	if !value.IsNull() {
-		return value.ValueBool(), nil
+		return value.ValueBool()
 	}
 	raw := os.Getenv(envName)
 	if raw == "" {
-		return false, nil
+		return fallback
 	}
 	parsed, err := strconv.ParseBool(raw)
 	if err != nil {
-		return false, fmt.Errorf("the environment variable %s is %q, which is not true or false", envName, raw)
+		diags.AddAttributeError(path.Root(attribute), "Invalid Environment Variable",
+			fmt.Sprintf("The environment variable %s, the fallback of %s, is %q, which is not true or false.", envName, attribute, raw))
+		return fallback
 	}
-	return parsed, nil
+	return parsed
 }
 
 func firstNonEmpty(values ...string) string {

@@ -1,0 +1,299 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// The audience Entra ID expects on a federated token.
+const federatedTokenAudience = "api://AzureADTokenExchange"
+
+// credential builds the chain of sign-in methods the settings configure, in
+// the documented order: client certificate, client secret, OIDC, AKS
+// workload identity, managed identity, Azure CLI. The chain moves on only
+// when a method is unavailable (no CLI installed, no managed identity on the
+// host); a method that is configured and fails, such as a wrong secret, stops
+// it, so a fallback never hides the real problem.
+func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, []string, error) {
+	clientOptions := azcore.ClientOptions{
+		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},
+		Transport: httpClient,
+		Retry:     policy.RetryOptions{MaxRetries: s.maxRetries, TryTimeout: s.requestTimeout},
+	}
+	var sources []azcore.TokenCredential
+	var names []string
+	add := func(name string, credential azcore.TokenCredential, err error) error {
+		if err != nil {
+			return fmt.Errorf("setting up %s sign-in failed: %w", name, err)
+		}
+		sources = append(sources, &namedCredential{name: name, inner: credential})
+		names = append(names, name)
+		return nil
+	}
+
+	if len(s.clientCertificate) > 0 {
+		if err := s.requireTenantAndClient("a client certificate"); err != nil {
+			return nil, nil, err
+		}
+		certs, key, err := azidentity.ParseCertificates(s.clientCertificate, []byte(s.clientCertificatePassword))
+		if err != nil {
+			return nil, nil, fmt.Errorf("the client certificate could not be read (it must hold a certificate and its private key, as PKCS#12 or PEM, with client_certificate_password if it has one): %w", err)
+		}
+		credential, err := azidentity.NewClientCertificateCredential(s.tenantID, s.clientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
+			ClientOptions: clientOptions, DisableInstanceDiscovery: s.disableInstanceDiscovery,
+		})
+		if err := add("client certificate", credential, err); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.clientSecret != "" {
+		if err := s.requireTenantAndClient("a client secret"); err != nil {
+			return nil, nil, err
+		}
+		credential, err := azidentity.NewClientSecretCredential(s.tenantID, s.clientID, s.clientSecret, &azidentity.ClientSecretCredentialOptions{
+			ClientOptions: clientOptions, DisableInstanceDiscovery: s.disableInstanceDiscovery,
+		})
+		if err := add("client secret", credential, err); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.useOIDC {
+		name, credential, err := s.oidcCredential(clientOptions, httpClient)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := add(name, credential, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.useAKSWorkloadIdentity {
+		credential, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
+			ClientOptions: clientOptions, ClientID: s.clientID, TenantID: s.tenantID,
+			TokenFilePath: s.federatedTokenFile, DisableInstanceDiscovery: s.disableInstanceDiscovery,
+		})
+		if err := add("AKS workload identity", credential, err); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.useMSI {
+		credential, err := s.managedIdentityCredential(clientOptions)
+		if err := add("managed identity", credential, err); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.useCLI {
+		credential, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: s.tenantID})
+		if err := add("Azure CLI", credential, err); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	switch len(sources) {
+	case 0:
+		return nil, nil, errors.New("no sign-in method is configured: set client_secret, client_certificate, use_oidc, " +
+			"use_aks_workload_identity or use_msi (or their ARM_* environment variables), or leave use_cli on and run `az login`")
+	case 1:
+		return sources[0], names, nil
+	}
+	chain, err := azidentity.NewChainedTokenCredential(sources, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return chain, names, nil
+}
+
+func (s *settings) requireTenantAndClient(method string) error {
+	var missing []string
+	if s.tenantID == "" {
+		missing = append(missing, "tenant_id (ARM_TENANT_ID)")
+	}
+	if s.clientID == "" {
+		missing = append(missing, "client_id (ARM_CLIENT_ID)")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("signing in with %s needs %s", method, strings.Join(missing, " and "))
+	}
+	return nil
+}
+
+// oidcCredential picks the OIDC token source: an Azure Pipelines service
+// connection, a token, a token file, or a request URL (GitHub Actions).
+func (s *settings) oidcCredential(clientOptions azcore.ClientOptions, httpClient *http.Client) (string, azcore.TokenCredential, error) {
+	if err := s.requireTenantAndClient("OIDC"); err != nil {
+		return "", nil, err
+	}
+	if s.oidcServiceConnectionID != "" {
+		systemAccessToken := os.Getenv("SYSTEM_ACCESSTOKEN")
+		if systemAccessToken == "" {
+			return "", nil, errors.New("signing in with an Azure Pipelines service connection needs the pipeline's SYSTEM_ACCESSTOKEN in the environment: " +
+				"map it in the task with `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`")
+		}
+		credential, err := azidentity.NewAzurePipelinesCredential(s.tenantID, s.clientID, s.oidcServiceConnectionID, systemAccessToken,
+			&azidentity.AzurePipelinesCredentialOptions{ClientOptions: clientOptions, DisableInstanceDiscovery: s.disableInstanceDiscovery})
+		if err != nil {
+			return "", nil, fmt.Errorf("setting up Azure Pipelines OIDC sign-in failed: %w", err)
+		}
+		return "OIDC (Azure Pipelines service connection)", credential, nil
+	}
+
+	var name string
+	var getAssertion func(context.Context) (string, error)
+	switch {
+	case s.oidcToken != "":
+		name = "OIDC token"
+		token := s.oidcToken
+		getAssertion = func(context.Context) (string, error) { return token, nil }
+	case s.oidcTokenFilePath != "":
+		name = "OIDC token file"
+		filePath := s.oidcTokenFilePath
+		// Read on every token request: the file is rotated by whatever writes it.
+		getAssertion = func(context.Context) (string, error) {
+			content, err := os.ReadFile(filePath)
+			if err != nil {
+				return "", fmt.Errorf("reading the OIDC token file: %w", err)
+			}
+			return strings.TrimSpace(string(content)), nil
+		}
+	case s.oidcRequestURL != "" && s.oidcRequestToken != "":
+		name = "OIDC request URL"
+		requestURL, requestToken := s.oidcRequestURL, s.oidcRequestToken
+		getAssertion = func(ctx context.Context) (string, error) {
+			return requestIDToken(ctx, httpClient, requestURL, requestToken)
+		}
+	default:
+		return "", nil, errors.New("use_oidc is true but no OIDC token source is configured: set oidc_token, oidc_token_file_path, " +
+			"oidc_request_url with oidc_request_token (GitHub Actions provides ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN when the job has `permissions: id-token: write`), " +
+			"or oidc_azure_service_connection_id")
+	}
+	credential, err := azidentity.NewClientAssertionCredential(s.tenantID, s.clientID, getAssertion,
+		&azidentity.ClientAssertionCredentialOptions{ClientOptions: clientOptions, DisableInstanceDiscovery: s.disableInstanceDiscovery})
+	if err != nil {
+		return "", nil, fmt.Errorf("setting up %s sign-in failed: %w", name, err)
+	}
+	return name, credential, nil
+}
+
+// requestIDToken asks a CI system's token service (GitHub Actions' format)
+// for an ID token with Entra ID's federation audience.
+func requestIDToken(ctx context.Context, httpClient *http.Client, requestURL, requestToken string) (string, error) {
+	u, err := url.Parse(requestURL)
+	if err != nil {
+		return "", fmt.Errorf("oidc_request_url is not a URL: %w", err)
+	}
+	query := u.Query()
+	query.Set("audience", federatedTokenAudience)
+	u.RawQuery = query.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+requestToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("requesting an OIDC token from %s: %w", u.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("reading the OIDC token response: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("the OIDC token request to %s://%s%s answered HTTP %d", u.Scheme, u.Host, u.Path, resp.StatusCode)
+	}
+	var answer struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &answer); err != nil || answer.Value == "" {
+		return "", fmt.Errorf("the OIDC token response from %s://%s%s holds no token", u.Scheme, u.Host, u.Path)
+	}
+	return answer.Value, nil
+}
+
+// managedIdentityCredential signs in as the host's managed identity. The
+// SDK finds the host's token endpoint through environment variables only, so
+// msi_endpoint is applied by overriding IDENTITY_ENDPOINT for this process;
+// the host must still provide the secret that goes with it (IDENTITY_HEADER
+// on App Service, Functions and Container Apps, IMDS_ENDPOINT on Azure Arc).
+func (s *settings) managedIdentityCredential(clientOptions azcore.ClientOptions) (azcore.TokenCredential, error) {
+	if s.msiEndpoint != "" {
+		if os.Getenv("IDENTITY_HEADER") == "" && os.Getenv("IMDS_ENDPOINT") == "" {
+			return nil, errors.New("msi_endpoint is set, but the host provides neither IDENTITY_HEADER nor IMDS_ENDPOINT, " +
+				"one of which a managed identity endpoint needs; on a VM, leave msi_endpoint unset to use the instance metadata service")
+		}
+		if err := os.Setenv("IDENTITY_ENDPOINT", s.msiEndpoint); err != nil {
+			return nil, err
+		}
+	}
+	options := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: clientOptions}
+	if s.clientID != "" {
+		options.ID = azidentity.ClientID(s.clientID)
+	}
+	return azidentity.NewManagedIdentityCredential(options)
+}
+
+// namedCredential labels a sign-in method and keeps its failure to one line,
+// so an error from a chain of methods lists each one and why it failed.
+type namedCredential struct {
+	name  string
+	inner azcore.TokenCredential
+}
+
+func (c *namedCredential) GetToken(ctx context.Context, options policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	token, err := c.inner.GetToken(ctx, options)
+	if err != nil {
+		return token, &signInError{method: c.name, summary: summarizeSignInError(err), err: err}
+	}
+	return token, nil
+}
+
+// signInError unwraps to azidentity's error, so the chain still tells an
+// unavailable method from a failed one.
+type signInError struct {
+	method  string
+	summary string
+	err     error
+}
+
+func (e *signInError) Error() string { return e.method + ": " + e.summary }
+func (e *signInError) Unwrap() error { return e.err }
+
+var (
+	aadstsMessage  = regexp.MustCompile(`AADSTS\d+:[^"\r\n\\]*`)
+	credentialName = regexp.MustCompile(`^[A-Za-z]+Credential: `)
+)
+
+// summarizeSignInError keeps what a user can act on: Entra's AADSTS message
+// without its trace identifiers, or the first line of anything else.
+func summarizeSignInError(err error) string {
+	text := err.Error()
+	if m := aadstsMessage.FindString(text); m != "" {
+		if i := strings.Index(m, " Trace ID:"); i > 0 {
+			m = m[:i]
+		}
+		return strings.TrimSpace(m)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(credentialName.ReplaceAllString(strings.TrimSpace(line), ""))
+		if line != "" && !strings.HasPrefix(line, "-----") {
+			if len(line) > 300 {
+				line = line[:300] + "…"
+			}
+			return line
+		}
+	}
+	return text
+}
