@@ -183,8 +183,14 @@ func ValidateEndpoint(raw string) error {
 func parseEndpoint(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("endpoint %q is not a URL: %w", raw, err)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // url.Error repeats the text, which may hold a password
+		}
+		return nil, fmt.Errorf("endpoint is not a URL: %w", err)
 	}
+	// Messages quote the URL without any password it carries.
+	raw = u.Redacted()
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("endpoint %q must be an absolute https URL such as %s", raw, DefaultEndpoint)
 	}

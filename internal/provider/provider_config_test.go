@@ -210,6 +210,7 @@ func TestProviderResolveRejectsBadSettings(t *testing.T) {
 		"certificate not base64": {func(m *providerModel) { m.ClientCertificate = types.StringValue("not base64!") }, nil, "client_certificate", "Invalid Client Certificate"},
 		"plain http endpoint":    {func(m *providerModel) { m.GraphEndpoint = types.StringValue("http://graph.example") }, nil, "graph_endpoint", "Invalid Endpoint"},
 		"http endpoint from env": {func(*providerModel) {}, map[string]string{"ARM_GRAPH_ENDPOINT": "http://graph.example"}, "graph_endpoint", "Invalid Endpoint"},
+		"endpoint with credentials": {func(m *providerModel) { m.GraphEndpoint = types.StringValue("https://user:hunter2@graph.example") }, nil, "graph_endpoint", "Invalid Endpoint"},
 		"bad environment env":    {func(*providerModel) {}, map[string]string{"ARM_ENVIRONMENT": "mars"}, "environment", "Invalid Environment"},
 		"bad boolean env":        {func(*providerModel) {}, map[string]string{"ARM_USE_MSI": "sometimes"}, "use_msi", "Invalid Environment Variable"},
 	} {
@@ -233,6 +234,11 @@ func TestProviderResolveRejectsBadSettings(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("want %q naming %s, got %v", c.summary, c.attribute, diags)
+			}
+			for _, d := range diags {
+				if strings.Contains(d.Detail(), "hunter2") {
+					t.Errorf("a diagnostic repeats the password: %s", d.Detail())
+				}
 			}
 		})
 	}
