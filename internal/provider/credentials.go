@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"crypto"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
 // The audience Entra ID expects on a federated token.
@@ -48,7 +52,7 @@ func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, 
 		if err := s.requireTenantAndClient("a client certificate"); err != nil {
 			return nil, nil, err
 		}
-		certs, key, err := azidentity.ParseCertificates(s.clientCertificate, []byte(s.clientCertificatePassword))
+		certs, key, err := parseClientCertificate(s.clientCertificate, s.clientCertificatePassword)
 		if err != nil {
 			return nil, nil, fmt.Errorf("the client certificate could not be read (it must hold a certificate and its private key, as PKCS#12 or PEM, with client_certificate_password if it has one): %w", err)
 		}
@@ -113,6 +117,21 @@ func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, 
 		return nil, nil, err
 	}
 	return chain, names, nil
+}
+
+// parseClientCertificate reads a certificate and its key from PEM or
+// PKCS#12. PKCS#12 is decoded here rather than by azidentity, whose decoder
+// lacks the AES and SHA-256 algorithms OpenSSL 3 uses by default, so files
+// exported with today's tools would otherwise be refused.
+func parseClientCertificate(data []byte, password string) ([]*x509.Certificate, crypto.PrivateKey, error) {
+	if bytes.Contains(data, []byte("-----BEGIN")) {
+		return azidentity.ParseCertificates(data, nil)
+	}
+	key, leaf, chain, err := pkcs12.DecodeChain(data, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append([]*x509.Certificate{leaf}, chain...), key, nil
 }
 
 func (s *settings) requireTenantAndClient(method string) error {
