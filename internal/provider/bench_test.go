@@ -1,0 +1,269 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+// benchPorts are the 5,000 ports of one generated host, every field filled
+// (certificates expanded), in the shuffled order of a Graph that does not
+// sort. They are built once, and only when a benchmark runs.
+var benchPorts = sync.OnceValues(func() ([]graph.HostPort, error) {
+	data := fakegraph.Generate(1, 5000, 7)
+	ids := data.PortIDs(data.Hosts()[0])
+	ports := make([]graph.HostPort, len(ids))
+	for i, id := range ids {
+		raw, _ := data.HostPortJSON(id)
+		if err := json.Unmarshal(raw, &ports[i]); err != nil {
+			return nil, err
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	r.Shuffle(len(ports), func(i, j int) { ports[i], ports[j] = ports[j], ports[i] })
+	return ports, nil
+})
+
+func loadBenchPorts(b *testing.B) []graph.HostPort {
+	b.Helper()
+	ports, err := benchPorts()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ports
+}
+
+// BenchmarkHostPortsRead measures each step of the data source's Read after
+// the client returns, on 5,000 ports: filtering, sorting, conversion to
+// framework values, open_ports, and writing the state (the framework's own
+// conversion to Terraform's types, for scale). Sorting and filtering work
+// in place, so they run on a fresh copy each time; "copy" is that cost alone.
+func BenchmarkHostPortsRead(b *testing.B) {
+	ctx := context.Background()
+	source := loadBenchPorts(b)
+	work := make([]graph.HostPort, len(source))
+
+	b.Run("copy", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(work, source)
+		}
+	})
+	b.Run("sort", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(work, source)
+			sortHostPorts(work)
+		}
+	})
+	b.Run("filter", func(b *testing.B) {
+		filter := benchFilter(b, ctx)
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(work, source)
+			if kept := filter.apply(work); len(kept) == 0 || len(kept) == len(work) {
+				b.Fatalf("the filter kept %d of %d ports; it should keep some", len(kept), len(work))
+			}
+		}
+	})
+	b.Run("convert", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = portsValue(source, selection{all: true})
+		}
+	})
+	b.Run("convert-select", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = portsValue(source, benchSelection)
+		}
+	})
+	b.Run("open-ports", func(b *testing.B) {
+		copy(work, source)
+		sortHostPorts(work)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = openPortsValue(work)
+		}
+	})
+	dataSourceSchema := hostPortsSchema(b, ctx)
+	stateType := dataSourceSchema.Type().TerraformType(ctx)
+	for _, bc := range []struct {
+		name string
+		sel  selection
+	}{
+		{"state-set", selection{all: true}},
+		{"state-set-select", benchSelection},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			copy(work, source)
+			sortHostPorts(work)
+			model := hostPortsDataSourceModel{
+				ID:         types.StringValue("h0001.example.com"),
+				HostID:     types.StringValue("h0001.example.com"),
+				Ports:      portsValue(work, bc.sel),
+				OpenPorts:  openPortsValue(work),
+				TotalCount: types.Int64Null(),
+				Select:     types.SetNull(types.StringType),
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				state := tfsdk.State{Schema: dataSourceSchema, Raw: tftypes.NewValue(stateType, nil)}
+				if diags := state.Set(ctx, &model); diags.HasError() {
+					b.Fatal(diags)
+				}
+			}
+		})
+	}
+}
+
+// benchSelection is a `select` of a few attributes, as a configuration reading
+// many hosts would set to keep its state small.
+var benchSelection = selection{names: map[string]bool{"port": true, "protocol": true, "status": true}}
+
+// portsValue is the conversion step of Read.
+func portsValue(ports []graph.HostPort, sel selection) types.List {
+	values := make([]attr.Value, len(ports))
+	for i := range ports {
+		values[i] = hostPortValue(&ports[i], sel)
+	}
+	return types.ListValueMust(hostPortObjectType, values)
+}
+
+// benchFilter sets every condition of `filter`, as a configuration would.
+func benchFilter(b *testing.B, ctx context.Context) portFilter {
+	b.Helper()
+	model := &hostPortsFilterModel{
+		Status:           types.SetValueMust(types.StringType, []attr.Value{types.StringValue("open"), types.StringValue("filtered")}),
+		Protocol:         types.SetValueMust(types.StringType, []attr.Value{types.StringValue("tcp")}),
+		Ports:            types.SetNull(types.Int64Type),
+		LastSeenAfter:    types.StringValue(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)),
+		MinTimesObserved: types.Int64Value(100),
+	}
+	filter, diags := newPortFilter(ctx, model)
+	if diags.HasError() {
+		b.Fatal(diags)
+	}
+	return filter
+}
+
+func hostPortsSchema(b *testing.B, ctx context.Context) schema.Schema {
+	b.Helper()
+	var resp datasource.SchemaResponse
+	NewHostPortsDataSource().Schema(ctx, datasource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		b.Fatal(resp.Diagnostics)
+	}
+	return resp.Schema
+}
+
+// BenchmarkReadDataSource reads one host through the provider's protocol
+// server, as Terraform calls it for each for_each instance: from the
+// configuration's DynamicValue to the state's, including the Graph client on
+// an emulator without added latency. It is the provider's whole cost per host
+// in `make bench`: "250-ports" is a host of three pages of 100, every
+// attribute or a select of three; "3-ports" is three pages of one port, where
+// the cost per read rather than per port shows.
+func BenchmarkReadDataSource(b *testing.B) {
+	for _, bc := range []struct {
+		name            string
+		ports, pageSize int
+		attributes      []string
+	}{
+		{"250-ports", 250, 100, nil},
+		{"250-ports-select", 250, 100, []string{"port", "protocol", "status"}},
+		{"3-ports", 3, 1, nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			server, config := readDataSourceSetup(b, bc.ports, bc.pageSize, bc.attributes)
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := server.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_host_ports", Config: config})
+				if err != nil || len(resp.Diagnostics) > 0 {
+					b.Fatalf("reading: %v %v", err, resp.Diagnostics)
+				}
+			}
+		})
+	}
+}
+
+// readDataSourceSetup starts an emulator serving one generated host,
+// configures a provider server for it and returns the data source
+// configuration that reads the host.
+func readDataSourceSetup(b *testing.B, ports, pageSize int, selected []string) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
+	b.Helper()
+	ctx := context.Background()
+	data := fakegraph.Generate(1, ports, 7)
+	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, PageSize: pageSize})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(emulator.Close)
+	server, err := providerserver.NewProtocol6WithError(&defenderProvider{version: "bench", rootCAs: emulator.CertPool()})()
+	if err != nil {
+		b.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	providerConfig := benchConfigValue(b, schemas.Provider.ValueType(), map[string]tftypes.Value{
+		"tenant_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultTenantID),
+		"client_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultClientID),
+		"client_secret":              tftypes.NewValue(tftypes.String, fakegraph.DefaultClientSecret),
+		"graph_endpoint":             tftypes.NewValue(tftypes.String, emulator.URL()),
+		"authority_host":             tftypes.NewValue(tftypes.String, emulator.URL()),
+		"disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
+	})
+	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig})
+	if err != nil || len(configured.Diagnostics) > 0 {
+		b.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
+	}
+	attributes := map[string]tftypes.Value{"host_id": tftypes.NewValue(tftypes.String, data.Hosts()[0])}
+	if selected != nil {
+		names := make([]tftypes.Value, len(selected))
+		for i, name := range selected {
+			names[i] = tftypes.NewValue(tftypes.String, name)
+		}
+		attributes["select"] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, names)
+	}
+	config := benchConfigValue(b, schemas.DataSourceSchemas["defender_ti_host_ports"].ValueType(), attributes)
+	return server, &config
+}
+
+// benchConfigValue builds a value of the object type t with the given
+// attributes, every other attribute null, as Terraform sends a configuration.
+func benchConfigValue(b *testing.B, t tftypes.Type, attributes map[string]tftypes.Value) tfprotov6.DynamicValue {
+	b.Helper()
+	object, ok := t.(tftypes.Object)
+	if !ok {
+		b.Fatalf("%s is not an object type", t)
+	}
+	values := make(map[string]tftypes.Value, len(object.AttributeTypes))
+	for name, attributeType := range object.AttributeTypes {
+		values[name] = tftypes.NewValue(attributeType, nil)
+		if v, ok := attributes[name]; ok {
+			values[name] = v
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(t, tftypes.NewValue(t, values))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dv
+}
