@@ -122,11 +122,12 @@ func (s *Server) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Request
 			fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant))
 		return
 	}
-	base := s.url + "/" + tenant
+	origin := s.originOf(r)
+	base := origin + "/" + tenant
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_endpoint":                        base + "/oauth2/v2.0/token",
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
-		"jwks_uri":                              s.url + "/" + tenant + "/discovery/v2.0/keys",
+		"jwks_uri":                              origin + "/" + tenant + "/discovery/v2.0/keys",
 		"response_modes_supported":              []string{"query", "fragment", "form_post"},
 		"subject_types_supported":               []string{"pairwise"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
@@ -134,7 +135,7 @@ func (s *Server) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Request
 		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
 		"issuer":                                base + "/v2.0",
 		"request_uri_parameter_supported":       false,
-		"userinfo_endpoint":                     s.url + "/oidc/userinfo",
+		"userinfo_endpoint":                     origin + "/oidc/userinfo",
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
 		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
 		"http_logout_supported":                 true,
@@ -144,9 +145,9 @@ func (s *Server) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Request
 		"kerberos_endpoint":                     base + "/kerberos",
 		"tenant_region_scope":                   "NA",
 		"cloud_instance_name":                   "emulator.local",
-		"cloud_graph_host_name":                 strings.TrimPrefix(s.url, "https://"),
-		"msgraph_host":                          strings.TrimPrefix(s.url, "https://"),
-		"rbac_url":                              s.url,
+		"cloud_graph_host_name":                 strings.TrimPrefix(origin, "https://"),
+		"msgraph_host":                          strings.TrimPrefix(origin, "https://"),
+		"rbac_url":                              origin,
 	})
 }
 
@@ -240,7 +241,7 @@ func (s *Server) tokenResponse(r *http.Request, tenant string) response {
 			}
 			break
 		}
-		audience := s.url + "/" + tenant + "/oauth2/v2.0/token"
+		audience := s.originOf(r) + "/" + tenant + "/oauth2/v2.0/token"
 		if err := verifyClientAssertion(assertion, app.certs, clientID, audience, time.Now()); err != nil {
 			return aadErrorResponse(http.StatusUnauthorized, "invalid_client", 700027, "Client assertion failed validation: "+err.Error(), nil)
 		}

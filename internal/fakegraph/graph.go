@@ -155,7 +155,7 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 		if q != "" {
 			q += "&"
 		}
-		next = s.url + r.URL.EscapedPath() + "?" + q + "$skiptoken=" + encodeSkipToken(end)
+		next = s.originOf(r) + r.URL.EscapedPath() + "?" + q + "$skiptoken=" + encodeSkipToken(end)
 	}
 	if f != nil {
 		next = s.rewriteNextLink(r, f.Kind, next)
@@ -194,13 +194,14 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 // rewriteNextLink implements the nextLink faults. They force a nextLink even
 // on a last page, because the point is to see what the client does with it.
 func (s *Server) rewriteNextLink(r *http.Request, kind FaultKind, next string) string {
-	self := s.url + r.URL.RequestURI()
+	origin := s.originOf(r)
+	self := origin + r.URL.RequestURI()
 	if next == "" {
 		next = self
 	}
 	switch kind {
 	case KindForeignNextLink:
-		return s.foreignURL + strings.TrimPrefix(next, s.url)
+		return s.foreignURL + strings.TrimPrefix(next, origin)
 	case KindHTTPNextLink:
 		return "http://" + strings.TrimPrefix(next, "https://")
 	case KindLoopingNextLink:

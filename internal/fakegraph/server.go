@@ -248,6 +248,26 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 // URL is the base URL of both Entra ID and Graph paths, without a trailing slash.
 func (s *Server) URL() string { return s.url }
 
+// ProxiedHost is a name the emulator's certificate is valid for that no
+// resolver knows: a proxy test maps it to the emulator's address itself.
+const ProxiedHost = "graph.fakegraph.test"
+
+// originOf is the origin a request addressed: URL(), or ProxiedURL() when
+// the client came through a proxy under ProxiedHost, so discovery documents
+// and paging links point where the client can reach them, as a real service
+// answers with its public name.
+func (s *Server) originOf(r *http.Request) string {
+	if proxied := s.ProxiedURL(); r.Host == strings.TrimPrefix(proxied, "https://") {
+		return proxied
+	}
+	return s.url
+}
+
+// ProxiedURL is URL with ProxiedHost in place of the loopback address.
+func (s *Server) ProxiedURL() string {
+	return strings.Replace(s.url, "127.0.0.1", ProxiedHost, 1)
+}
+
 // ForeignURL is a second origin of the same process (same certificate,
 // different host name and port) that answers 200 {"value":[]} to anything.
 func (s *Server) ForeignURL() string { return s.foreignURL }

@@ -62,7 +62,10 @@ func newCertBundle() (*certBundle, error) {
 		NotAfter:     now.Add(365 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
+		// ProxiedHost lets a client reach the emulator through an HTTP proxy
+		// (the proxy, not the client, resolves it), since clients never
+		// proxy loopback addresses.
+		DNSNames:     []string{"localhost", ProxiedHost},
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)

@@ -5,6 +5,9 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
+	"net/url"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // idleConnsPerHost keeps enough warm connections for Terraform's default
@@ -16,11 +19,17 @@ const idleConnsPerHost = 64
 // proxies from HTTPS_PROXY/NO_PROXY, HTTP/2 when the server offers it, TLS 1.2
 // or later, and roots from rootCAs (the system's when nil). Share it with the
 // credential so Entra and Graph calls use one connection pool.
+//
+// The proxy settings are read when the transport is made. net/http's own
+// ProxyFromEnvironment reads them once per process, which would pin every
+// later provider configuration to whatever the first one saw.
 func NewTransport(rootCAs *x509.CertPool) *http.Transport {
-	transport := &http.Transport{Proxy: http.ProxyFromEnvironment}
+	transport := &http.Transport{}
 	if base, ok := http.DefaultTransport.(*http.Transport); ok {
 		transport = base.Clone()
 	}
+	proxyFor := httpproxy.FromEnvironment().ProxyFunc()
+	transport.Proxy = func(req *http.Request) (*url.URL, error) { return proxyFor(req.URL) }
 	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: rootCAs}
 	transport.ForceAttemptHTTP2 = true
 	transport.MaxIdleConnsPerHost = idleConnsPerHost
