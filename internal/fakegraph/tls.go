@@ -65,8 +65,8 @@ func newCertBundle() (*certBundle, error) {
 		// ProxiedHost lets a client reach the emulator through an HTTP proxy
 		// (the proxy, not the client, resolves it), since clients never
 		// proxy loopback addresses.
-		DNSNames:     []string{"localhost", ProxiedHost},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:    []string{"localhost", ProxiedHost},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {
