@@ -28,9 +28,9 @@ const federatedTokenAudience = "api://AzureADTokenExchange"
 // credential builds the chain of sign-in methods the settings configure, in
 // the documented order: client certificate, client secret, OIDC, AKS
 // workload identity, managed identity, Azure CLI. The chain moves on only
-// when a method is unavailable (no CLI installed, no managed identity on the
-// host); a method that is configured and fails, such as a wrong secret, stops
-// it, so a fallback never hides the real problem.
+// when the SDK reports a method unavailable (no Azure CLI installed, a VM
+// without a managed identity); a method that fails, such as a wrong secret,
+// stops it, so a fallback never hides the real problem.
 func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, []string, error) {
 	clientOptions := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},

@@ -44,8 +44,8 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads Microsoft Defender Threat Intelligence through Microsoft Graph. " +
 			"The identity it signs in with needs the Graph application permission `ThreatIntelligence.Read.All`. " +
-			"Every attribute is optional and falls back to the environment variable named in its description; " +
-			"a value set here always wins over the environment.",
+			"Every attribute is optional. Sign-in and endpoint attributes fall back to the environment variables named in " +
+			"their descriptions; a value set here always wins over the environment.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id":                        optionalString("The Entra ID tenant (directory) ID to sign in to. Falls back to `ARM_TENANT_ID`, then `AZURE_TENANT_ID`."),
 			"client_id":                        optionalString("The client (application) ID to sign in as; with `use_msi`, the client ID of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`, then `AZURE_CLIENT_ID`."),
@@ -59,7 +59,7 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"oidc_token_file_path":             optionalString("A file holding the OIDC token, read again whenever a new Graph token is needed. Falls back to `ARM_OIDC_TOKEN_FILE_PATH`."),
 			"oidc_request_url":                 optionalString("The URL from which to request an OIDC token, as GitHub Actions provides it. Falls back to `ARM_OIDC_REQUEST_URL`, then `ACTIONS_ID_TOKEN_REQUEST_URL`."),
 			"oidc_request_token":               sensitiveString("The bearer token for `oidc_request_url`. Falls back to `ARM_OIDC_REQUEST_TOKEN`, then `ACTIONS_ID_TOKEN_REQUEST_TOKEN`."),
-			"oidc_azure_service_connection_id": optionalString("The ID of an Azure Pipelines service connection using workload identity federation; the pipeline's `SYSTEM_ACCESSTOKEN` must be mapped into the environment. Falls back to `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`, then `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`."),
+			"oidc_azure_service_connection_id": optionalString("The ID of an Azure Pipelines service connection using workload identity federation, used with `use_oidc`; the pipeline's `SYSTEM_ACCESSTOKEN` must be mapped into the environment. Falls back to `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`, then `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`."),
 			"use_aks_workload_identity":        optionalBool("Sign in with AKS workload identity: the federated token file in `AZURE_FEDERATED_TOKEN_FILE`, with `AZURE_CLIENT_ID` and `AZURE_TENANT_ID` as fallbacks for `client_id` and `tenant_id`. Falls back to `ARM_USE_AKS_WORKLOAD_IDENTITY`. Defaults to `false`."),
 			"use_msi":                          optionalBool("Sign in with a managed identity: system-assigned, or user-assigned when `client_id` is set. Falls back to `ARM_USE_MSI`. Defaults to `false`."),
 			"msi_endpoint":                     optionalString("The managed identity token endpoint, when it is not the one the host advertises in `IDENTITY_ENDPOINT`. Falls back to `ARM_MSI_ENDPOINT`."),
@@ -84,14 +84,14 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional: true,
 				MarkdownDescription: "The Microsoft Graph endpoint, overriding `environment`, for a gateway, proxy or emulator in front of Graph. " +
 					"Falls back to `ARM_GRAPH_ENDPOINT`. It must be `https` (`http` only on a loopback address). The token scope follows it: " +
-					"`{graph_endpoint}/.default`. Bearer tokens are only ever sent to this endpoint's origin.",
+					"the endpoint's scheme and host followed by `/.default`. Bearer tokens are only ever sent to this endpoint's origin.",
 				Validators: []validator.String{validEndpoint()},
 			},
 			"authority_host": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The Entra ID authority host that issues tokens, overriding `environment`. " +
 					"Falls back to `ARM_AUTHORITY_HOST`, then `AZURE_AUTHORITY_HOST`. It must be `https`.",
-				Validators: []validator.String{validEndpoint()},
+				Validators: []validator.String{validAuthorityHost()},
 			},
 			"disable_instance_discovery": optionalBool("Skip Entra ID instance discovery and metadata validation of `authority_host`. " +
 				"Needed for an authority Entra ID does not know, such as a private cloud or a local emulator. Falls back to `ARM_DISABLE_INSTANCE_DISCOVERY`. Defaults to `false`."),

@@ -222,7 +222,10 @@ func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
 	s.graphEndpoint = firstNonEmpty(stringOrEnv(config.GraphEndpoint, "ARM_GRAPH_ENDPOINT"), cloud.graph)
 	s.authorityHost = firstNonEmpty(stringOrEnv(config.AuthorityHost, "ARM_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"), cloud.authority)
 	checkEndpoint(&diags, "graph_endpoint", "ARM_GRAPH_ENDPOINT", s.graphEndpoint)
-	checkEndpoint(&diags, "authority_host", "ARM_AUTHORITY_HOST", s.authorityHost)
+	if err := checkAuthorityHost(s.authorityHost); err != nil {
+		diags.AddAttributeError(path.Root("authority_host"), "Invalid Endpoint",
+			fmt.Sprintf("The value of authority_host (or ARM_AUTHORITY_HOST) is not valid: %s.", err))
+	}
 
 	s.clientSecret = resolveClientSecret(config, &diags)
 	s.clientCertificate = resolveClientCertificate(config, &diags)

@@ -207,12 +207,13 @@ func TestProviderResolveRejectsBadSettings(t *testing.T) {
 			m.ClientCertificate = types.StringValue("Zm9v")
 			m.ClientCertificatePath = types.StringValue(secretFile)
 		}, nil, "client_certificate", "Conflicting Client Certificates"},
-		"certificate not base64":    {func(m *providerModel) { m.ClientCertificate = types.StringValue("not base64!") }, nil, "client_certificate", "Invalid Client Certificate"},
-		"plain http endpoint":       {func(m *providerModel) { m.GraphEndpoint = types.StringValue("http://graph.example") }, nil, "graph_endpoint", "Invalid Endpoint"},
-		"http endpoint from env":    {func(*providerModel) {}, map[string]string{"ARM_GRAPH_ENDPOINT": "http://graph.example"}, "graph_endpoint", "Invalid Endpoint"},
-		"endpoint with credentials": {func(m *providerModel) { m.GraphEndpoint = types.StringValue("https://user:hunter2@graph.example") }, nil, "graph_endpoint", "Invalid Endpoint"},
-		"bad environment env":       {func(*providerModel) {}, map[string]string{"ARM_ENVIRONMENT": "mars"}, "environment", "Invalid Environment"},
-		"bad boolean env":           {func(*providerModel) {}, map[string]string{"ARM_USE_MSI": "sometimes"}, "use_msi", "Invalid Environment Variable"},
+		"certificate not base64":     {func(m *providerModel) { m.ClientCertificate = types.StringValue("not base64!") }, nil, "client_certificate", "Invalid Client Certificate"},
+		"plain http endpoint":        {func(m *providerModel) { m.GraphEndpoint = types.StringValue("http://graph.example") }, nil, "graph_endpoint", "Invalid Endpoint"},
+		"http endpoint from env":     {func(*providerModel) {}, map[string]string{"ARM_GRAPH_ENDPOINT": "http://graph.example"}, "graph_endpoint", "Invalid Endpoint"},
+		"http authority on loopback": {func(m *providerModel) { m.AuthorityHost = types.StringValue("http://127.0.0.1:8080") }, nil, "authority_host", "Invalid Endpoint"},
+		"endpoint with credentials":  {func(m *providerModel) { m.GraphEndpoint = types.StringValue("https://user:hunter2@graph.example") }, nil, "graph_endpoint", "Invalid Endpoint"},
+		"bad environment env":        {func(*providerModel) {}, map[string]string{"ARM_ENVIRONMENT": "mars"}, "environment", "Invalid Environment"},
+		"bad boolean env":            {func(*providerModel) {}, map[string]string{"ARM_USE_MSI": "sometimes"}, "use_msi", "Invalid Environment Variable"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			clearProviderEnvironment(t)

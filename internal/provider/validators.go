@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -74,4 +75,25 @@ func validDuration() validator.String {
 			return nil
 		},
 	}
+}
+
+func validAuthorityHost() validator.String {
+	return stringCheck{
+		summary:     "Invalid Endpoint",
+		description: "value must be an absolute https URL",
+		check:       checkAuthorityHost,
+	}
+}
+
+// checkAuthorityHost requires https without exception: the sign-in library
+// refuses any other authority, even on loopback, so plan time is the place
+// to say so.
+func checkAuthorityHost(raw string) error {
+	if err := graph.ValidateEndpoint(raw); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(strings.ToLower(raw), "https://") {
+		return fmt.Errorf("authority host %q must use https", raw)
+	}
+	return nil
 }
