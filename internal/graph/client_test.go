@@ -69,7 +69,7 @@ func TestRequestHeaders(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{})
 	for _, tc := range []struct{ userAgent, want string }{
 		{"", "terraform-provider-defender"},
-		{"terraform-provider-defender/1.2.3 (+https://registry.terraform.io/providers/defender-ti/defender)", "terraform-provider-defender/1.2.3 (+https://registry.terraform.io/providers/defender-ti/defender)"},
+		{"terraform-provider-defender/1.2.3 terraform/1.5.7", "terraform-provider-defender/1.2.3 terraform/1.5.7"},
 	} {
 		opts := testOptions(t, s)
 		cred := &staticCredential{s: s}

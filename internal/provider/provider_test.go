@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -41,6 +42,13 @@ func TestMain(m *testing.M) {
 	// legacy "-" namespace too unless told otherwise, which OpenTofu refuses.
 	if filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")) == "tofu" {
 		setIfUnset("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+	}
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		if _, err := exec.LookPath("terraform"); err != nil {
+			fmt.Fprintln(os.Stderr, "These tests run the provider under a real terraform or tofu binary, and none was found: "+
+				"run `make binaries` (or `make test`), or set TF_ACC_TERRAFORM_PATH.")
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
