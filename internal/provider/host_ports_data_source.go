@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -35,17 +36,17 @@ type hostPortsDataSource struct {
 }
 
 type hostPortsDataSourceModel struct {
-	ID                             types.String          `tfsdk:"id"`
-	HostID                         types.String          `tfsdk:"host_id"`
-	Top                            types.Int64           `tfsdk:"top"`
-	Skip                           types.Int64           `tfsdk:"skip"`
-	Select                         types.Set             `tfsdk:"select"`
-	ExpandMostRecentSslCertificate types.Bool            `tfsdk:"expand_most_recent_ssl_certificate"`
-	IncludeCount                   types.Bool            `tfsdk:"include_count"`
-	Filter                         *hostPortsFilterModel `tfsdk:"filter"`
-	Ports                          types.List            `tfsdk:"ports"`
-	OpenPorts                      types.List            `tfsdk:"open_ports"`
-	TotalCount                     types.Int64           `tfsdk:"total_count"`
+	ID                             types.String `tfsdk:"id"`
+	HostID                         types.String `tfsdk:"host_id"`
+	Top                            types.Int64  `tfsdk:"top"`
+	Skip                           types.Int64  `tfsdk:"skip"`
+	Select                         types.Set    `tfsdk:"select"`
+	ExpandMostRecentSslCertificate types.Bool   `tfsdk:"expand_most_recent_ssl_certificate"`
+	IncludeCount                   types.Bool   `tfsdk:"include_count"`
+	Filter                         types.Object `tfsdk:"filter"`
+	Ports                          types.List   `tfsdk:"ports"`
+	OpenPorts                      types.List   `tfsdk:"open_ports"`
+	TotalCount                     types.Int64  `tfsdk:"total_count"`
 }
 
 // selectableAttributes are the snake_case names `select` accepts, one per
@@ -83,70 +84,76 @@ func (d *hostPortsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"(`GET /security/threatIntelligence/hosts/{hostId}/ports` in Microsoft Graph): each port's protocol, status, " +
 			"first and last sightings, banners, detected services and most recent TLS certificate. " +
 			"Ports are sorted by port number, then protocol, so plans stay stable whatever order Graph returns them in.",
-		Attributes: map[string]schema.Attribute{
-			"host_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "The host to read: an IPv4 address such as `8.8.8.8`, an IPv6 address, or a DNS host name such as " +
-					"`contoso.com` (an internationalized name in its `xn--` form). It is checked when the plan is made, before any request.",
-				Validators: []validator.String{validHostID()},
+		Attributes: hostPortsAttributes(),
+	}
+}
+
+// hostPortsAttributes is the data source's schema; the state's attr types
+// are derived from it.
+func hostPortsAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"host_id": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "The host to read: an IPv4 address such as `8.8.8.8`, an IPv6 address, or a DNS host name such as " +
+				"`contoso.com` (an internationalized name in its `xn--` form). It is checked when the plan is made, before any request.",
+			Validators: []validator.String{validHostID()},
+		},
+		"top": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "The most ports to return (Graph's `$top`). Paging stops as soon as this many are in hand. " +
+				"Applied by Graph before `filter`.",
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"skip": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: "How many ports to skip from the start of Graph's list (Graph's `$skip`). Applied by Graph before `filter`.",
+			Validators:          []validator.Int64{int64validator.AtLeast(0)},
+		},
+		"select": schema.SetAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "The port attributes to return (Graph's `$select`), by their names in this schema: " +
+				backtickList(selectableAttributes) + ". Attributes left out are null in `ports`, which keeps state small for hosts " +
+				"with many ports. Attributes that `filter`, sorting and `open_ports` need are fetched anyway. When unset, every attribute is returned.",
+			Validators: []validator.Set{
+				setvalidator.SizeAtLeast(1),
+				setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableAttributes...)),
 			},
-			"top": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "The most ports to return (Graph's `$top`). Paging stops as soon as this many are in hand. " +
-					"Applied by Graph before `filter`.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"skip": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "How many ports to skip from the start of Graph's list (Graph's `$skip`). Applied by Graph before `filter`.",
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"select": schema.SetAttribute{
-				Optional:    true,
-				ElementType: types.StringType,
-				MarkdownDescription: "The port attributes to return (Graph's `$select`), by their names in this schema: " +
-					backtickList(selectableAttributes) + ". Attributes left out are null in `ports`, which keeps state small for hosts " +
-					"with many ports. Attributes that `filter`, sorting and `open_ports` need are fetched anyway. When unset, every attribute is returned.",
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableAttributes...)),
-				},
-			},
-			"expand_most_recent_ssl_certificate": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "When `true`, every field of `most_recent_ssl_certificate` is returned (Graph's " +
-					"`$expand=mostRecentSslCertificate`); otherwise only its `id`. Defaults to `false`.",
-			},
-			"include_count": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "When `true`, `total_count` is filled from Graph's `@odata.count`. Defaults to `false`.",
-			},
-			"filter": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "Conditions the Graph API cannot evaluate itself, applied by the provider to the ports Graph returns " +
-					"(after `top` and `skip`). A port must meet every condition that is set.",
-				Attributes: filterAttributes(),
-			},
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The host id, the same as `host_id`.",
-			},
-			"ports": schema.ListNestedAttribute{
-				Computed: true,
-				MarkdownDescription: "The ports observed on the host, after `filter`, sorted by `port` then `protocol`. " +
-					"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
-				NestedObject: schema.NestedAttributeObject{Attributes: hostPortAttributes()},
-			},
-			"open_ports": schema.ListAttribute{
-				Computed:            true,
-				ElementType:         types.Int64Type,
-				MarkdownDescription: "The distinct numbers of the ports in `ports` whose status is `open`, sorted ascending.",
-			},
-			"total_count": schema.Int64Attribute{
-				Computed: true,
-				MarkdownDescription: "How many ports Graph holds for the host, before `top`, `skip` and `filter`, when `include_count` is `true`; " +
-					"null otherwise.",
-			},
+		},
+		"expand_most_recent_ssl_certificate": schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: "When `true`, every field of `most_recent_ssl_certificate` is returned (Graph's " +
+				"`$expand=mostRecentSslCertificate`); otherwise only its `id`. Defaults to `false`.",
+		},
+		"include_count": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "When `true`, `total_count` is filled from Graph's `@odata.count`. Defaults to `false`.",
+		},
+		"filter": schema.SingleNestedAttribute{
+			Optional: true,
+			MarkdownDescription: "Conditions the Graph API cannot evaluate itself, applied by the provider to the ports Graph returns " +
+				"(after `top` and `skip`). A port must meet every condition that is set.",
+			Attributes: filterAttributes(),
+		},
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The host id, the same as `host_id`.",
+		},
+		"ports": schema.ListNestedAttribute{
+			Computed: true,
+			MarkdownDescription: "The ports observed on the host, after `filter`, sorted by `port` then `protocol`. " +
+				"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
+			NestedObject: schema.NestedAttributeObject{Attributes: hostPortAttributes()},
+		},
+		"open_ports": schema.ListAttribute{
+			Computed:            true,
+			ElementType:         types.Int64Type,
+			MarkdownDescription: "The distinct numbers of the ports in `ports` whose status is `open`, sorted ascending.",
+		},
+		"total_count": schema.Int64Attribute{
+			Computed: true,
+			MarkdownDescription: "How many ports Graph holds for the host, before `top`, `skip` and `filter`, when `include_count` is `true`; " +
+				"null otherwise.",
 		},
 	}
 }
@@ -235,7 +242,12 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 			"The defender provider has no Graph client, so the data source cannot read. Check the provider configuration for earlier errors.")
 		return
 	}
-	filter, diags := newPortFilter(ctx, config.Filter)
+	var filterModel *hostPortsFilterModel
+	if !config.Filter.IsNull() {
+		filterModel = &hostPortsFilterModel{}
+		resp.Diagnostics.Append(config.Filter.As(ctx, filterModel, basetypes.ObjectAsOptions{})...)
+	}
+	filter, diags := newPortFilter(ctx, filterModel)
 	resp.Diagnostics.Append(diags...)
 	sel, options, diags := listOptions(ctx, &config, filter)
 	resp.Diagnostics.Append(diags...)
@@ -265,12 +277,36 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		portValues[i] = hostPortValue(&ports[i], sel)
 	}
 
-	config.ID = types.StringValue(hostID)
-	config.Ports = types.ListValueMust(hostPortObjectType, portValues)
-	config.OpenPorts = openPortsValue(ports)
-	config.TotalCount = types.Int64PointerValue(result.Count)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
+	state, diags := types.ObjectValue(hostPortsStateAttrTypes, map[string]attr.Value{
+		"host_id":                            config.HostID,
+		"top":                                config.Top,
+		"skip":                               config.Skip,
+		"select":                             config.Select,
+		"expand_most_recent_ssl_certificate": config.ExpandMostRecentSslCertificate,
+		"include_count":                      config.IncludeCount,
+		"filter":                             config.Filter,
+		"id":                                 types.StringValue(hostID),
+		"ports":                              types.ListValueMust(hostPortObjectType, portValues),
+		"open_ports":                         openPortsValue(ports),
+		"total_count":                        types.Int64PointerValue(result.Count),
+	})
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The state is assigned as a whole rather than through State.Set, whose
+	// reflection over thousands of nested objects cost several times the rest
+	// of a read (see docs/guides/performance.md).
+	raw, err := state.ToTerraformValue(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting the ports of host %q to state failed: %s. This is a bug in the provider.", hostID, err))
+		return
+	}
+	resp.State.Raw = raw
 }
+
+// hostPortsStateAttrTypes is the state's object type, derived from the schema.
+var hostPortsStateAttrTypes = attrTypesOf(hostPortsAttributes())
 
 // listOptions maps the configuration to Graph's OData options. A `select`
 // is widened by what filtering, sorting and open_ports read; the selection
