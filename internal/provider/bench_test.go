@@ -120,12 +120,40 @@ func BenchmarkHostPortsRead(b *testing.B) {
 				OpenPorts:  openPortsValue(work),
 				TotalCount: types.Int64Null(),
 				Select:     types.SetNull(types.StringType),
+				Filter:     types.ObjectNull(attrTypesOf(filterAttributes())),
 			}
 			b.ReportAllocs()
 			for b.Loop() {
 				state := tfsdk.State{Schema: dataSourceSchema, Raw: tftypes.NewValue(stateType, nil)}
 				if diags := state.Set(ctx, &model); diags.HasError() {
 					b.Fatal(diags)
+				}
+			}
+		})
+	}
+	// What Read does instead of State.Set: one object value of the state,
+	// converted to a Terraform value as a whole.
+	for _, bc := range []struct {
+		name string
+		sel  selection
+	}{
+		{"state-raw", selection{all: true}},
+		{"state-raw-select", benchSelection},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			copy(work, source)
+			sortHostPorts(work)
+			ports, openPorts := portsValue(work, bc.sel), openPortsValue(work)
+			b.ReportAllocs()
+			for b.Loop() {
+				state := types.ObjectValueMust(hostPortsStateAttrTypes, map[string]attr.Value{
+					"host_id": types.StringValue("h0001.example.com"), "top": types.Int64Null(), "skip": types.Int64Null(),
+					"select": types.SetNull(types.StringType), "expand_most_recent_ssl_certificate": types.BoolNull(),
+					"include_count": types.BoolNull(), "filter": types.ObjectNull(attrTypesOf(filterAttributes())),
+					"id": types.StringValue("h0001.example.com"), "ports": ports, "open_ports": openPorts, "total_count": types.Int64Null(),
+				})
+				if _, err := state.ToTerraformValue(ctx); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
