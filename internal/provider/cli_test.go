@@ -59,15 +59,7 @@ provider "defender" {}
 		Binary:    binary,
 		Dir:       work,
 		CLIConfig: filepath.Join(work, "cli.tfrc"),
-		Env: append([]string{
-			"ARM_TENANT_ID=" + fakegraph.DefaultTenantID,
-			"ARM_CLIENT_ID=" + fakegraph.DefaultClientID,
-			"ARM_CLIENT_SECRET=" + fakegraph.DefaultClientSecret,
-			"ARM_GRAPH_ENDPOINT=" + emulator.URL(),
-			"ARM_AUTHORITY_HOST=" + emulator.URL(),
-			"ARM_DISABLE_INSTANCE_DISCOVERY=true",
-			"SSL_CERT_FILE=" + caFile,
-		}, extraEnv...),
+		Env:       append(emulator.ProviderEnvironment(caFile), extraEnv...),
 	}
 	if err := tfcli.WriteCLIConfig(runner.CLIConfig, providerDir); err != nil {
 		t.Fatal(err)

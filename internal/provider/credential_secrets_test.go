@@ -2,12 +2,8 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -22,24 +18,7 @@ import (
 // algorithms of encoder (pkcs12.Modern is what OpenSSL 3 writes by default).
 func newPKCS12(t *testing.T, encoder *pkcs12.Encoder, password string) (*x509.Certificate, []byte) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	template := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "defender provider pkcs12 test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, key := newSelfSignedCertificate(t)
 	bundle, err := encoder.Encode(key, cert, nil, password)
 	if err != nil {
 		t.Fatal(err)

@@ -66,8 +66,8 @@ func tokenEndpointUsed(env *emulatorEnv) resource.TestCheckFunc {
 	}
 }
 
-// newCertificatePEM makes a self-signed certificate and its key, as PEM.
-func newCertificatePEM(t *testing.T) (*x509.Certificate, []byte) {
+// newSelfSignedCertificate makes a certificate valid for an hour and its key.
+func newSelfSignedCertificate(t *testing.T) (*x509.Certificate, *rsa.PrivateKey) {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -87,11 +87,18 @@ func newCertificatePEM(t *testing.T) (*x509.Certificate, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cert, key
+}
+
+// newCertificatePEM makes a self-signed certificate and its key, as PEM.
+func newCertificatePEM(t *testing.T) (*x509.Certificate, []byte) {
+	t.Helper()
+	cert, key := newSelfSignedCertificate(t)
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bundle := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	bundle := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 	bundle = append(bundle, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...)
 	return cert, bundle
 }

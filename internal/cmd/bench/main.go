@@ -225,15 +225,7 @@ func prepareWorkDir(o options, emulator *fakegraph.Server, hosts []string) (tfcl
 	runner := tfcli.Runner{
 		Dir:       o.work,
 		CLIConfig: filepath.Join(o.work, "cli.tfrc"),
-		Env: []string{
-			"ARM_TENANT_ID=" + fakegraph.DefaultTenantID,
-			"ARM_CLIENT_ID=" + fakegraph.DefaultClientID,
-			"ARM_CLIENT_SECRET=" + fakegraph.DefaultClientSecret,
-			"ARM_GRAPH_ENDPOINT=" + emulator.URL(),
-			"ARM_AUTHORITY_HOST=" + emulator.URL(),
-			"ARM_DISABLE_INSTANCE_DISCOVERY=true",
-			"SSL_CERT_FILE=" + caFile,
-		},
+		Env:       emulator.ProviderEnvironment(caFile),
 	}
 	return runner, tfcli.WriteCLIConfig(runner.CLIConfig, o.providerDir)
 }

@@ -64,7 +64,7 @@ func run(ctx context.Context, binary, providerDir, configDir, workDir string) er
 		if err := os.WriteFile(caFile, emulator.CAPEM(), 0o600); err != nil {
 			return err
 		}
-		runner.Env = emulatorEnvironment(emulator, caFile)
+		runner.Env = emulator.ProviderEnvironment(caFile)
 		fmt.Printf("==> No tenant configured (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET): using the bundled Graph emulator at %s\n", emulator.URL())
 	}
 
@@ -86,20 +86,6 @@ func run(ctx context.Context, binary, providerDir, configDir, workDir string) er
 
 func liveTenantConfigured() bool {
 	return os.Getenv("ARM_TENANT_ID") != "" && os.Getenv("ARM_CLIENT_ID") != "" && os.Getenv("ARM_CLIENT_SECRET") != ""
-}
-
-// emulatorEnvironment points the provider at the emulator through the same
-// environment variables a user would set for a real tenant.
-func emulatorEnvironment(emulator *fakegraph.Server, caFile string) []string {
-	return []string{
-		"ARM_TENANT_ID=" + fakegraph.DefaultTenantID,
-		"ARM_CLIENT_ID=" + fakegraph.DefaultClientID,
-		"ARM_CLIENT_SECRET=" + fakegraph.DefaultClientSecret,
-		"ARM_GRAPH_ENDPOINT=" + emulator.URL(),
-		"ARM_AUTHORITY_HOST=" + emulator.URL(),
-		"ARM_DISABLE_INSTANCE_DISCOVERY=true",
-		"SSL_CERT_FILE=" + caFile,
-	}
 }
 
 func copyConfiguration(from, to string) error {

@@ -80,13 +80,12 @@ func run() error {
 		caPath = abs
 	}
 	if *envOut != "" {
-		env := strings.Join([]string{
-			"export DEFENDER_EMULATOR_URL=" + shellQuote(s.URL()),
-			"export SSL_CERT_FILE=" + shellQuote(caPath),
-			"export ARM_TENANT_ID=" + shellQuote(fakegraph.DefaultTenantID),
-			"export ARM_CLIENT_ID=" + shellQuote(fakegraph.DefaultClientID),
-			"export ARM_CLIENT_SECRET=" + shellQuote(fakegraph.DefaultClientSecret),
-		}, "\n") + "\n"
+		lines := []string{"export DEFENDER_EMULATOR_URL=" + shellQuote(s.URL())}
+		for _, variable := range s.ProviderEnvironment(caPath) {
+			name, value, _ := strings.Cut(variable, "=")
+			lines = append(lines, "export "+name+"="+shellQuote(value))
+		}
+		env := strings.Join(lines, "\n") + "\n"
 		if err := os.WriteFile(*envOut, []byte(env), 0o600); err != nil {
 			return err
 		}
