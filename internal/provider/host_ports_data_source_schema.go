@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+// The schema of defender_ti_host_ports: inputs mirroring Graph's OData
+// options and the filters it lacks, and outputs built from hostPort's schema
+// in host_port_schema.go.
+
+func (d *hostPortsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists what Microsoft Defender Threat Intelligence has observed on the ports of one host " +
+			"(`GET /security/threatIntelligence/hosts/{hostId}/ports` in Microsoft Graph): each port's protocol, status, " +
+			"first and last sightings, banners, detected services and most recent TLS certificate. " +
+			"Ports are sorted by port number, then protocol, so plans stay stable whatever order Graph returns them in.",
+		Attributes: hostPortsAttributes(),
+	}
+}
+
+// hostPortsAttributes is the data source's schema; the state's attr types
+// are derived from it.
+func hostPortsAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"host_id": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "The host to read: an IPv4 address such as `8.8.8.8`, an IPv6 address, or a DNS host name such as " +
+				"`contoso.com` (an internationalized name in its `xn--` form). It is checked when the plan is made, before any request.",
+			Validators: []validator.String{validHostID()},
+		},
+		"top": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "The most ports to return (Graph's `$top`). Paging stops as soon as this many are in hand. " +
+				"Applied by Graph before `filter`.",
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"skip": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: "How many ports to skip from the start of Graph's list (Graph's `$skip`). Applied by Graph before `filter`.",
+			Validators:          []validator.Int64{int64validator.AtLeast(0)},
+		},
+		"select": schema.SetAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			MarkdownDescription: "The port attributes to return (Graph's `$select`), by their names in this schema: " +
+				backtickList(selectableAttributes) + ". Attributes left out are null in `ports`, which keeps state small for hosts " +
+				"with many ports. Attributes that `filter`, sorting and `open_ports` need are fetched anyway. When unset, every attribute is returned.",
+			Validators: []validator.Set{
+				setvalidator.SizeAtLeast(1),
+				setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableAttributes...)),
+			},
+		},
+		"expand_most_recent_ssl_certificate": schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: "When `true`, every field of `most_recent_ssl_certificate` is returned (Graph's " +
+				"`$expand=mostRecentSslCertificate`); otherwise only its `id`. Defaults to `false`.",
+		},
+		"include_count": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "When `true`, `total_count` is filled from Graph's `@odata.count`. Defaults to `false`.",
+		},
+		"filter": schema.SingleNestedAttribute{
+			Optional: true,
+			MarkdownDescription: "Conditions the Graph API cannot evaluate itself, applied by the provider to the ports Graph returns " +
+				"(after `top` and `skip`). A port must meet every condition that is set.",
+			Attributes: filterAttributes(),
+		},
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The host id, the same as `host_id`.",
+		},
+		"ports": schema.ListNestedAttribute{
+			Computed: true,
+			MarkdownDescription: "The ports observed on the host, after `filter`, sorted by `port` then `protocol`. " +
+				"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
+			NestedObject: schema.NestedAttributeObject{Attributes: hostPortAttributes()},
+		},
+		"open_ports": schema.ListAttribute{
+			Computed:            true,
+			ElementType:         types.Int64Type,
+			MarkdownDescription: "The distinct numbers of the ports in `ports` whose status is `open`, sorted ascending.",
+		},
+		"total_count": schema.Int64Attribute{
+			Computed: true,
+			MarkdownDescription: "How many ports Graph holds for the host, before `top`, `skip` and `filter`, when `include_count` is `true`; " +
+				"null otherwise.",
+		},
+	}
+}
+
+func filterAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"status": schema.SetAttribute{
+			Optional:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: "Keep ports whose status is one of these: `open`, `filtered`, `closed`, `unknownFutureValue`.",
+			Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(
+				graph.StatusOpen, graph.StatusFiltered, graph.StatusClosed, graph.UnknownFutureValue))},
+		},
+		"protocol": schema.SetAttribute{
+			Optional:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: "Keep ports whose protocol is one of these: `tcp`, `udp`, `unknownFutureValue`.",
+			Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(
+				graph.ProtocolTCP, graph.ProtocolUDP, graph.UnknownFutureValue))},
+		},
+		"ports": schema.SetAttribute{
+			Optional:            true,
+			ElementType:         types.Int64Type,
+			MarkdownDescription: "Keep these port numbers only (0 to 65535).",
+			Validators:          []validator.Set{setvalidator.ValueInt64sAre(int64validator.Between(0, 65535))},
+		},
+		"last_seen_after": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Keep ports last seen strictly after this RFC 3339 timestamp, such as `2024-01-31T00:00:00Z`. " +
+				"Ports without a last-seen time are dropped.",
+			Validators: []validator.String{validRFC3339()},
+		},
+		"min_times_observed": schema.Int64Attribute{
+			Optional:            true,
+			MarkdownDescription: "Keep ports observed at least this many times. Ports without an observation count are dropped.",
+			Validators:          []validator.Int64{int64validator.AtLeast(0)},
+		},
+	}
+}
+
+func backtickList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, name := range names {
+		quoted[i] = "`" + name + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// selectableAttributes are the snake_case names `select` accepts, one per
+// hostPort property, in Graph's order.
+var selectableAttributes = func() []string {
+	names := make([]string, len(graph.HostPortProperties))
+	for i, property := range graph.HostPortProperties {
+		names[i] = snakeCase(property)
+	}
+	return names
+}()
+
+// snakeCase turns a Graph property name into its schema attribute name.
+func snakeCase(camel string) string {
+	var b strings.Builder
+	for i, r := range camel {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// hostPortsStateAttrTypes is the state's object type, derived from the schema.
+var hostPortsStateAttrTypes = attrTypesOf(hostPortsAttributes())
