@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -18,6 +19,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider under a debugger such as delve")
 	flag.Parse()
+	silenceUnrequestedLogs()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/defender-ti/defender",
@@ -25,5 +27,26 @@ func main() {
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// logLevelVariables are the variables through which Terraform and the plugin
+// SDK choose what a provider logs.
+var logLevelVariables = []string{
+	"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_DEFENDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO",
+}
+
+// silenceUnrequestedLogs turns the provider's and the plugin SDK's loggers off
+// when no log level is set. Their default is TRACE: every line is formatted
+// and sent to Terraform, which then drops it. Any level set by the user is
+// left as it is.
+func silenceUnrequestedLogs() {
+	for _, name := range logLevelVariables {
+		if os.Getenv(name) != "" {
+			return
+		}
+	}
+	for _, name := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"} {
+		_ = os.Setenv(name, "OFF")
 	}
 }
