@@ -19,7 +19,10 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider under a debugger such as delve")
 	flag.Parse()
-	silenceUnrequestedLogs()
+	if !debug {
+		// Under a debugger the provider's own stderr is where its logs are read.
+		silenceUnrequestedLogs()
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/defender-ti/defender",
