@@ -171,10 +171,6 @@ func TestProviderEnvironmentSetsEndpoints(t *testing.T) {
 		if s.graphEndpoint != want[0] || s.authorityHost != want[1] {
 			t.Errorf("environment %q: graph %q, authority %q; want %q, %q", environment, s.graphEndpoint, s.authorityHost, want[0], want[1])
 		}
-		// The graph client derives the scope from the endpoint's origin.
-		if scope := strings.TrimSuffix(s.graphEndpoint, "/") + "/.default"; !strings.HasPrefix(scope, want[0]) {
-			t.Errorf("scope %q does not follow %q", scope, want[0])
-		}
 	}
 	// An explicit endpoint overrides the environment's.
 	clearProviderEnvironment(t)
