@@ -75,17 +75,15 @@ func hostPortsAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Conditions the Graph API cannot evaluate itself, applied by the provider to the ports Graph returns " +
 				"(after `top` and `skip`). A port must meet every condition that is set.",
 			Attributes: filterAttributes(),
+			CustomType: types.ObjectType{AttrTypes: attrTypesOf(filterAttributes())},
 		},
 		"id": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "The host id, the same as `host_id`.",
 		},
-		"ports": schema.ListNestedAttribute{
-			Computed: true,
-			MarkdownDescription: "The ports observed on the host, after `filter`, sorted by `port` then `protocol`. " +
-				"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
-			NestedObject: schema.NestedAttributeObject{Attributes: hostPortAttributes()},
-		},
+		"ports": listNested("The ports observed on the host, after `filter`, sorted by `port` then `protocol`. "+
+			"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
+			hostPortAttributes()),
 		"open_ports": schema.ListAttribute{
 			Computed:            true,
 			ElementType:         types.Int64Type,
