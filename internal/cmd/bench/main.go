@@ -45,6 +45,9 @@ type options struct {
 }
 
 func main() {
+	if runningAsProvider() {
+		os.Exit(serveAsProvider())
+	}
 	var o options
 	var binaries, selectList string
 	flag.IntVar(&o.hosts, "hosts", 200, "hosts to read, one data source instance each")
@@ -108,7 +111,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.hosts < 1 || o.ports < 0 || o.pageSize < 1 || o.parallelism < 1 || o.runs < 1 || o.startupRuns < 1 || len(o.binaries) == 0 {
 		return errors.New("hosts, page-size, parallelism, runs and startup-runs must be positive, ports not negative, and binaries not empty")
 	}
-	provider := filepath.Join(o.providerDir, "terraform-provider-defender")
+	provider := filepath.Join(o.providerDir, providerBinaryName)
 	if _, err := os.Stat(provider); err != nil {
 		return fmt.Errorf("no provider binary at %s: run `make build` first: %w", provider, err)
 	}
@@ -222,13 +225,21 @@ func prepareWorkDir(o options, emulator *fakegraph.Server, hosts []string) (tfcl
 			return tfcli.Runner{}, err
 		}
 	}
+	standInDir := filepath.Join(o.work, "provider")
+	standInEnv, err := installProviderStandIn(standInDir, filepath.Join(o.providerDir, providerBinaryName), usageDir(o))
+	if err != nil {
+		return tfcli.Runner{}, fmt.Errorf("installing the provider's stand-in: %w", err)
+	}
 	runner := tfcli.Runner{
 		Dir:       o.work,
 		CLIConfig: filepath.Join(o.work, "cli.tfrc"),
-		Env:       emulator.ProviderEnvironment(caFile),
+		Env:       append(emulator.ProviderEnvironment(caFile), standInEnv...),
 	}
-	return runner, tfcli.WriteCLIConfig(runner.CLIConfig, o.providerDir)
+	return runner, tfcli.WriteCLIConfig(runner.CLIConfig, standInDir)
 }
+
+// usageDir is where the provider's stand-in records each process's usage.
+func usageDir(o options) string { return filepath.Join(o.work, "usage") }
 
 func measure(ctx context.Context, o options, runner tfcli.Runner, emulator *fakegraph.Server) (result, error) {
 	r := result{binary: filepath.Base(runner.Binary)}
@@ -270,7 +281,8 @@ func measure(ctx context.Context, o options, runner tfcli.Runner, emulator *fake
 
 var openPortsOutput = regexp.MustCompile(`open_ports\s*=\s*(\d+)`)
 
-// plan runs one plan and watches the provider processes it starts.
+// plan runs one plan and collects the usage of the provider processes it
+// started.
 func plan(ctx context.Context, runner tfcli.Runner, o options, varFile string) (runResult, error) {
 	cmd, err := runner.Command(ctx, "plan", "-input=false", "-no-color", "-lock=false",
 		fmt.Sprintf("-parallelism=%d", o.parallelism), "-var-file="+varFile)
@@ -283,12 +295,17 @@ func plan(ctx context.Context, runner tfcli.Runner, o options, varFile string) (
 	if err := cmd.Start(); err != nil {
 		return runResult{}, err
 	}
-	watch := watchChildren(cmd.Process.Pid, "terraform-provider-defender", 10*time.Millisecond)
 	err = cmd.Wait()
 	wall := time.Since(started)
-	peak, cpu, processes := watch.Stop()
 	if err != nil {
 		return runResult{}, planError(cmd, err, stdout.String(), stderr.String())
+	}
+	peak, cpu, processes, err := collectProviderUsage(usageDir(o))
+	if err != nil {
+		return runResult{}, fmt.Errorf("reading the provider's usage: %w", err)
+	}
+	if processes == 0 {
+		return runResult{}, errors.New("the plan started no provider through the stand-in: the measurement would be empty")
 	}
 	one := runResult{wall: wall, providerPeakRSS: peak, providerCPU: cpu, providers: processes, openPorts: "-",
 		totalCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
