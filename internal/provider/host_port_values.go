@@ -1,11 +1,19 @@
 package provider
 
 import (
+	"context"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
+
+// Ports are turned straight into Terraform values (tftypes), the form the
+// state is sent in. Going through the framework's typed values first cost a
+// second copy of every value and a rebuild of each object's Terraform type
+// per value when converting (see docs/guides/performance.md).
 
 // selection tells which hostPort attributes the configuration asked for;
 // the others are set to null, whatever Graph returned for them.
@@ -16,39 +24,56 @@ type selection struct {
 
 func (s selection) has(attribute string) bool { return s.all || s.names[attribute] }
 
+// terraformType is the Terraform type of an object with the given attr types.
+func terraformType(attrTypes map[string]attr.Type) tftypes.Type {
+	return types.ObjectType{AttrTypes: attrTypes}.TerraformType(context.Background())
+}
+
+// The Terraform types of the nested values, derived once from the schema.
 var (
-	bannerObjectType   = types.ObjectType{AttrTypes: bannerAttrTypes}
-	serviceObjectType  = types.ObjectType{AttrTypes: serviceAttrTypes}
-	hostPortObjectType = types.ObjectType{AttrTypes: hostPortAttrTypes}
+	addressType           = terraformType(addressAttrTypes)
+	certificateEntityType = terraformType(certificateEntityAttrTypes)
+	certificateType       = terraformType(certificateAttrTypes)
+	componentType         = terraformType(componentAttrTypes)
+	serviceType           = terraformType(serviceAttrTypes)
+	bannerType            = terraformType(bannerAttrTypes)
+	hostReferenceType     = terraformType(hostAttrTypes)
+	hostPortType          = terraformType(hostPortAttrTypes)
+
+	bannersType        = tftypes.List{ElementType: bannerType}
+	servicesType       = tftypes.List{ElementType: serviceType}
+	hostPortsType      = tftypes.List{ElementType: hostPortType}
+	alternateNamesType = tftypes.List{ElementType: tftypes.String}
+	openPortsType      = tftypes.List{ElementType: tftypes.Number}
 )
 
 // hostPortValue maps one Graph hostPort to its schema object.
-func hostPortValue(hp *graph.HostPort, sel selection) types.Object {
-	values := map[string]attr.Value{
-		"id":                          types.StringNull(),
-		"port":                        types.Int64Null(),
-		"protocol":                    types.StringNull(),
-		"status":                      types.StringNull(),
-		"first_seen_date_time":        types.StringNull(),
-		"last_seen_date_time":         types.StringNull(),
-		"last_scan_date_time":         types.StringNull(),
-		"times_observed":              types.Int64Null(),
-		"banners":                     types.ListNull(bannerObjectType),
-		"services":                    types.ListNull(serviceObjectType),
-		"host":                        types.ObjectNull(hostAttrTypes),
-		"most_recent_ssl_certificate": types.ObjectNull(certificateAttrTypes),
+func hostPortValue(hp *graph.HostPort, sel selection) tftypes.Value {
+	values := map[string]tftypes.Value{
+		"id":                          nullString,
+		"port":                        nullNumber,
+		"protocol":                    nullString,
+		"status":                      nullString,
+		"first_seen_date_time":        nullString,
+		"last_seen_date_time":         nullString,
+		"last_scan_date_time":         nullString,
+		"times_observed":              nullNumber,
+		"banners":                     tftypes.NewValue(bannersType, nil),
+		"services":                    tftypes.NewValue(servicesType, nil),
+		"host":                        tftypes.NewValue(hostReferenceType, nil),
+		"most_recent_ssl_certificate": tftypes.NewValue(certificateType, nil),
 	}
 	if sel.has("id") {
-		values["id"] = types.StringValue(hp.ID)
+		values["id"] = stringValue(hp.ID)
 	}
 	if sel.has("port") {
-		values["port"] = types.Int64Value(int64(hp.Port))
+		values["port"] = int64Value(int64(hp.Port))
 	}
 	if sel.has("protocol") {
-		values["protocol"] = types.StringValue(hp.Protocol)
+		values["protocol"] = stringValue(hp.Protocol)
 	}
 	if sel.has("status") {
-		values["status"] = types.StringValue(hp.Status)
+		values["status"] = stringValue(hp.Status)
 	}
 	if sel.has("first_seen_date_time") {
 		values["first_seen_date_time"] = timestampValue(hp.FirstSeenDateTime)
@@ -69,62 +94,62 @@ func hostPortValue(hp *graph.HostPort, sel selection) types.Object {
 		values["services"] = servicesValue(hp.Services)
 	}
 	if sel.has("host") && hp.Host != nil {
-		values["host"] = types.ObjectValueMust(hostAttrTypes, map[string]attr.Value{"id": types.StringValue(hp.Host.ID)})
+		values["host"] = tftypes.NewValue(hostReferenceType, map[string]tftypes.Value{"id": stringValue(hp.Host.ID)})
 	}
 	if sel.has("most_recent_ssl_certificate") && hp.MostRecentSslCertificate != nil {
 		values["most_recent_ssl_certificate"] = certificateValue(hp.MostRecentSslCertificate)
 	}
-	return types.ObjectValueMust(hostPortAttrTypes, values)
+	return tftypes.NewValue(hostPortType, values)
 }
 
 // bannersValue maps null and empty alike to an empty list, so HCL can iterate
 // over banners without guarding against null.
-func bannersValue(banners []graph.HostPortBanner) types.List {
-	elements := make([]attr.Value, len(banners))
+func bannersValue(banners []graph.HostPortBanner) tftypes.Value {
+	elements := make([]tftypes.Value, len(banners))
 	for i := range banners {
 		banner := &banners[i]
-		elements[i] = types.ObjectValueMust(bannerAttrTypes, map[string]attr.Value{
-			"banner":               types.StringValue(banner.Banner),
+		elements[i] = tftypes.NewValue(bannerType, map[string]tftypes.Value{
+			"banner":               stringValue(banner.Banner),
 			"first_seen_date_time": timestampValue(banner.FirstSeenDateTime),
 			"last_seen_date_time":  timestampValue(banner.LastSeenDateTime),
-			"scan_protocol":        types.StringPointerValue(banner.ScanProtocol),
+			"scan_protocol":        stringPointerValue(banner.ScanProtocol),
 			"times_observed":       int32Value(banner.TimesObserved),
 		})
 	}
-	return types.ListValueMust(bannerObjectType, elements)
+	return tftypes.NewValue(bannersType, elements)
 }
 
-func servicesValue(services []graph.HostPortComponent) types.List {
-	elements := make([]attr.Value, len(services))
+func servicesValue(services []graph.HostPortComponent) tftypes.Value {
+	elements := make([]tftypes.Value, len(services))
 	for i := range services {
 		service := &services[i]
-		component := types.ObjectNull(componentAttrTypes)
+		component := tftypes.NewValue(componentType, nil)
 		if c := service.Component; c != nil {
-			component = types.ObjectValueMust(componentAttrTypes, map[string]attr.Value{
-				"id":                   types.StringPointerValue(c.ID),
-				"name":                 types.StringPointerValue(c.Name),
-				"version":              types.StringPointerValue(c.Version),
-				"category":             types.StringPointerValue(c.Category),
+			component = tftypes.NewValue(componentType, map[string]tftypes.Value{
+				"id":                   stringPointerValue(c.ID),
+				"name":                 stringPointerValue(c.Name),
+				"version":              stringPointerValue(c.Version),
+				"category":             stringPointerValue(c.Category),
 				"first_seen_date_time": timestampValue(c.FirstSeenDateTime),
 				"last_seen_date_time":  timestampValue(c.LastSeenDateTime),
 			})
 		}
-		elements[i] = types.ObjectValueMust(serviceAttrTypes, map[string]attr.Value{
+		elements[i] = tftypes.NewValue(serviceType, map[string]tftypes.Value{
 			"first_seen_date_time": timestampValue(service.FirstSeenDateTime),
 			"last_seen_date_time":  timestampValue(service.LastSeenDateTime),
-			"is_recent":            types.BoolPointerValue(service.IsRecent),
+			"is_recent":            boolPointerValue(service.IsRecent),
 			"component":            component,
 		})
 	}
-	return types.ListValueMust(serviceObjectType, elements)
+	return tftypes.NewValue(servicesType, elements)
 }
 
-func certificateValue(c *graph.SslCertificate) types.Object {
-	return types.ObjectValueMust(certificateAttrTypes, map[string]attr.Value{
-		"id":                   types.StringValue(c.ID),
-		"sha1":                 types.StringPointerValue(c.Sha1),
-		"fingerprint":          types.StringPointerValue(c.Fingerprint),
-		"serial_number":        types.StringPointerValue(c.SerialNumber),
+func certificateValue(c *graph.SslCertificate) tftypes.Value {
+	return tftypes.NewValue(certificateType, map[string]tftypes.Value{
+		"id":                   stringValue(c.ID),
+		"sha1":                 stringPointerValue(c.Sha1),
+		"fingerprint":          stringPointerValue(c.Fingerprint),
+		"serial_number":        stringPointerValue(c.SerialNumber),
 		"issue_date_time":      timestampValue(c.IssueDateTime),
 		"expiration_date_time": timestampValue(c.ExpirationDateTime),
 		"first_seen_date_time": timestampValue(c.FirstSeenDateTime),
@@ -134,51 +159,89 @@ func certificateValue(c *graph.SslCertificate) types.Object {
 	})
 }
 
-func certificateEntityValue(e *graph.SslCertificateEntity) types.Object {
+func certificateEntityValue(e *graph.SslCertificateEntity) tftypes.Value {
 	if e == nil {
-		return types.ObjectNull(certificateEntityAttrTypes)
+		return tftypes.NewValue(certificateEntityType, nil)
 	}
-	alternateNames := types.ListNull(types.StringType)
+	alternateNames := tftypes.NewValue(alternateNamesType, nil)
 	if e.AlternateNames != nil {
-		names := make([]attr.Value, len(e.AlternateNames))
+		names := make([]tftypes.Value, len(e.AlternateNames))
 		for i, name := range e.AlternateNames {
-			names[i] = types.StringValue(name)
+			names[i] = stringValue(name)
 		}
-		alternateNames = types.ListValueMust(types.StringType, names)
+		alternateNames = tftypes.NewValue(alternateNamesType, names)
 	}
-	address := types.ObjectNull(addressAttrTypes)
+	address := tftypes.NewValue(addressType, nil)
 	if a := e.Address; a != nil {
-		address = types.ObjectValueMust(addressAttrTypes, map[string]attr.Value{
-			"street":            types.StringPointerValue(a.Street),
-			"city":              types.StringPointerValue(a.City),
-			"state":             types.StringPointerValue(a.State),
-			"postal_code":       types.StringPointerValue(a.PostalCode),
-			"country_or_region": types.StringPointerValue(a.CountryOrRegion),
+		address = tftypes.NewValue(addressType, map[string]tftypes.Value{
+			"street":            stringPointerValue(a.Street),
+			"city":              stringPointerValue(a.City),
+			"state":             stringPointerValue(a.State),
+			"postal_code":       stringPointerValue(a.PostalCode),
+			"country_or_region": stringPointerValue(a.CountryOrRegion),
 		})
 	}
-	return types.ObjectValueMust(certificateEntityAttrTypes, map[string]attr.Value{
-		"common_name":            types.StringPointerValue(e.CommonName),
+	return tftypes.NewValue(certificateEntityType, map[string]tftypes.Value{
+		"common_name":            stringPointerValue(e.CommonName),
 		"alternate_names":        alternateNames,
-		"email":                  types.StringPointerValue(e.Email),
-		"given_name":             types.StringPointerValue(e.GivenName),
-		"surname":                types.StringPointerValue(e.Surname),
-		"organization_name":      types.StringPointerValue(e.OrganizationName),
-		"organization_unit_name": types.StringPointerValue(e.OrganizationUnitName),
-		"serial_number":          types.StringPointerValue(e.SerialNumber),
+		"email":                  stringPointerValue(e.Email),
+		"given_name":             stringPointerValue(e.GivenName),
+		"surname":                stringPointerValue(e.Surname),
+		"organization_name":      stringPointerValue(e.OrganizationName),
+		"organization_unit_name": stringPointerValue(e.OrganizationUnitName),
+		"serial_number":          stringPointerValue(e.SerialNumber),
 		"address":                address,
 	})
 }
 
-func timestampValue(ts *graph.Timestamp) types.String {
-	if ts == nil {
-		return types.StringNull()
+// openPortsValue lists the distinct open port numbers of sorted ports.
+func openPortsValue(sorted []graph.HostPort) tftypes.Value {
+	open := make([]tftypes.Value, 0)
+	last := int32(-1)
+	for i := range sorted {
+		if sorted[i].Status == graph.StatusOpen && sorted[i].Port != last {
+			open = append(open, int64Value(int64(sorted[i].Port)))
+			last = sorted[i].Port
+		}
 	}
-	return types.StringValue(ts.String())
+	return tftypes.NewValue(openPortsType, open)
 }
 
-func int32Value(v *int32) types.Int64 {
-	if v == nil {
-		return types.Int64Null()
+// Null values are immutable, so one of each kind serves every attribute.
+var (
+	nullString = tftypes.NewValue(tftypes.String, nil)
+	nullNumber = tftypes.NewValue(tftypes.Number, nil)
+	nullBool   = tftypes.NewValue(tftypes.Bool, nil)
+)
+
+func stringValue(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+func stringPointerValue(s *string) tftypes.Value {
+	if s == nil {
+		return nullString
 	}
-	return types.Int64Value(int64(*v))
+	return stringValue(*s)
+}
+
+func int64Value(v int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, v) }
+
+func int32Value(v *int32) tftypes.Value {
+	if v == nil {
+		return nullNumber
+	}
+	return int64Value(int64(*v))
+}
+
+func boolPointerValue(v *bool) tftypes.Value {
+	if v == nil {
+		return nullBool
+	}
+	return tftypes.NewValue(tftypes.Bool, *v)
+}
+
+func timestampValue(ts *graph.Timestamp) tftypes.Value {
+	if ts == nil {
+		return nullString
+	}
+	return stringValue(ts.String())
 }

@@ -3,15 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -118,37 +119,38 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 
 	ports := filter.apply(result.Ports)
 	sortHostPorts(ports)
-	portValues := make([]attr.Value, len(ports))
-	for i := range ports {
-		portValues[i] = hostPortValue(&ports[i], sel)
-	}
-
-	state, diags := types.ObjectValue(hostPortsStateAttrTypes, map[string]attr.Value{
-		"host_id":                            config.HostID,
-		"top":                                config.Top,
-		"skip":                               config.Skip,
-		"select":                             config.Select,
-		"expand_most_recent_ssl_certificate": config.ExpandMostRecentSslCertificate,
-		"include_count":                      config.IncludeCount,
-		"filter":                             config.Filter,
-		"id":                                 types.StringValue(hostID),
-		"ports":                              types.ListValueMust(hostPortObjectType, portValues),
-		"open_ports":                         openPortsValue(ports),
-		"total_count":                        types.Int64PointerValue(result.Count),
-	})
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// The state is assigned as a whole rather than through State.Set, whose
-	// reflection over thousands of nested objects cost several times the rest
-	// of a read (see docs/guides/performance.md).
-	raw, err := state.ToTerraformValue(ctx)
+	raw, err := stateValue(req.Config.Raw, hostID, ports, sel, result.Count)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting the ports of host %q to state failed: %s. This is a bug in the provider.", hostID, err))
 		return
 	}
 	resp.State.Raw = raw
+}
+
+// stateValue is the data source's state: the configuration as it was given
+// and the attributes Read computes. It is built as one Terraform value, not
+// through State.Set, whose reflection over thousands of nested objects cost
+// several times the rest of a read (see docs/guides/performance.md).
+func stateValue(config tftypes.Value, hostID string, sortedPorts []graph.HostPort, sel selection, count *int64) (tftypes.Value, error) {
+	var given map[string]tftypes.Value
+	if err := config.As(&given); err != nil {
+		return tftypes.Value{}, err
+	}
+	// As hands out the configuration's own map, which the framework reads
+	// again after Read: the state gets a copy.
+	attributes := maps.Clone(given)
+	portValues := make([]tftypes.Value, len(sortedPorts))
+	for i := range sortedPorts {
+		portValues[i] = hostPortValue(&sortedPorts[i], sel)
+	}
+	attributes["id"] = stringValue(hostID)
+	attributes["ports"] = tftypes.NewValue(hostPortsType, portValues)
+	attributes["open_ports"] = openPortsValue(sortedPorts)
+	attributes["total_count"] = nullNumber
+	if count != nil {
+		attributes["total_count"] = int64Value(*count)
+	}
+	return tftypes.NewValue(config.Type(), attributes), nil
 }
 
 // listOptions maps the configuration to Graph's OData options. A `select`
@@ -192,17 +194,4 @@ func sortHostPorts(ports []graph.HostPort) {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-}
-
-// openPortsValue lists the distinct open port numbers of sorted ports.
-func openPortsValue(sorted []graph.HostPort) types.List {
-	open := make([]attr.Value, 0)
-	last := int32(-1)
-	for i := range sorted {
-		if sorted[i].Status == graph.StatusOpen && sorted[i].Port != last {
-			open = append(open, types.Int64Value(int64(sorted[i].Port)))
-			last = sorted[i].Port
-		}
-	}
-	return types.ListValueMust(types.Int64Type, open)
 }

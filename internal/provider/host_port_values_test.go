@@ -1,0 +1,45 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+// The framework reads the configuration again after Read, so building the
+// state from it must leave it as it was.
+func TestStateValueLeavesTheConfigurationUntouched(t *testing.T) {
+	var resp datasource.SchemaResponse
+	NewHostPortsDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	stateType := resp.Schema.Type().TerraformType(context.Background())
+	attributes := map[string]tftypes.Value{}
+	for name, attributeType := range stateType.(tftypes.Object).AttributeTypes {
+		attributes[name] = tftypes.NewValue(attributeType, nil)
+	}
+	attributes["host_id"] = tftypes.NewValue(tftypes.String, "198.51.100.10")
+	config := tftypes.NewValue(stateType, attributes)
+	before := config.Copy()
+
+	state, err := stateValue(config, "198.51.100.10", []graph.HostPort{{ID: "a", Port: 443, Protocol: "tcp", Status: graph.StatusOpen}}, selection{all: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !config.Equal(before) {
+		t.Fatalf("stateValue changed the configuration:\n%s", config)
+	}
+	var got map[string]tftypes.Value
+	if err := state.As(&got); err != nil {
+		t.Fatal(err)
+	}
+	var ports []tftypes.Value
+	if err := got["ports"].As(&ports); err != nil || len(ports) != 1 {
+		t.Fatalf("the state's ports are %s (%v), want one port", got["ports"], err)
+	}
+	if !got["host_id"].Equal(attributes["host_id"]) {
+		t.Fatalf("the state's host_id is %s, want the configuration's", got["host_id"])
+	}
+}
