@@ -36,20 +36,28 @@ func main() {
 // logLevelVariables are the variables through which Terraform and the plugin
 // SDK choose what a provider logs.
 var logLevelVariables = []string{
-	"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_DEFENDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO",
+	"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO",
+}
+
+// silencedLogVariables are the levels silenceUnrequestedLogs sets to OFF.
+// The provider's own logger, which the Graph client writes to, reads
+// TF_LOG_PROVIDER_DEFENDER alone; the plugin SDK's loggers read the TF_LOG_SDK
+// variables.
+var silencedLogVariables = []string{
+	"TF_LOG_PROVIDER", "TF_LOG_PROVIDER_DEFENDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO",
 }
 
 // silenceUnrequestedLogs turns the provider's and the plugin SDK's loggers off
 // when no log level is set. Their default is TRACE: every line is formatted
-// and sent to Terraform, which then drops it. Any level set by the user is
-// left as it is.
+// as JSON and sent to Terraform, which then drops it. Any level set by the
+// user is left as it is.
 func silenceUnrequestedLogs() {
 	for _, name := range logLevelVariables {
 		if os.Getenv(name) != "" {
 			return
 		}
 	}
-	for _, name := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"} {
+	for _, name := range silencedLogVariables {
 		_ = os.Setenv(name, "OFF")
 	}
 }
