@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
@@ -105,6 +104,11 @@ type runResult struct {
 	totalCPU  time.Duration
 	providers int
 	openPorts string
+	// started is when the plan was started; phases split its wall time
+	// around its Graph requests.
+	started   time.Time
+	phases    phases
+	hasPhases bool
 }
 
 func run(ctx context.Context, o options, out io.Writer) error {
@@ -149,6 +153,10 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		o.hosts, o.parallelism, pagesPerHost, o.latency, ideal)
 	fmt.Fprintf(out, "Wall is the median of %d plan(s), start-up the median of %d plan(s) of the same configuration with no hosts; the other columns are the worst run.\n\n", o.runs, o.startupRuns)
 	printTable(out, o.markdown, results, ideal, pages)
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "Where the wall time of each binary's median plan went: start-up is the plan with no hosts; reading runs from the first Graph request to the last answer.")
+	fmt.Fprintln(out)
+	printPhases(out, o.markdown, results, ideal)
 	if err := verdict(out, results, ideal, pages); err != nil && o.strict {
 		return err
 	}
@@ -269,6 +277,7 @@ func measure(ctx context.Context, o options, runner tfcli.Runner, emulator *fake
 			return r, err
 		}
 		one.stats = emulator.Stats()
+		one.phases, one.hasPhases = planPhases(one.started, one.wall, emulator.Requests(), o.latency)
 		fmt.Fprintf(os.Stderr, "    %s wall, %d token request(s), %d Graph request(s), %d connection(s), provider peak RSS %s, provider CPU %s, total CPU %s, open ports %s\n",
 			one.wall.Round(time.Millisecond), one.stats.TokenRequests, one.stats.GraphRequests, one.stats.Connections,
 			mebibytes(one.providerPeakRSS), one.providerCPU, one.totalCPU, one.openPorts)
@@ -307,7 +316,7 @@ func plan(ctx context.Context, runner tfcli.Runner, o options, varFile string) (
 	if processes == 0 {
 		return runResult{}, errors.New("the plan started no provider through the stand-in: the measurement would be empty")
 	}
-	one := runResult{wall: wall, providerPeakRSS: peak, providerCPU: cpu, providers: processes, openPorts: "-",
+	one := runResult{started: started, wall: wall, providerPeakRSS: peak, providerCPU: cpu, providers: processes, openPorts: "-",
 		totalCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if m := openPortsOutput.FindStringSubmatch(stdout.String()); m != nil {
 		one.openPorts = m[1]
@@ -370,27 +379,7 @@ func printTable(out io.Writer, markdown bool, results []result, ideal time.Durat
 			seconds(w.totalCPU),
 		})
 	}
-	if markdown {
-		fmt.Fprintln(out, "| "+strings.Join(header, " | ")+" |")
-		separators := make([]string, len(header))
-		for i := range separators {
-			separators[i] = "---"
-			if i > 0 {
-				separators[i] = "--:"
-			}
-		}
-		fmt.Fprintln(out, "|"+strings.Join(separators, "|")+"|")
-		for _, row := range rows {
-			fmt.Fprintln(out, "| "+strings.Join(row, " | ")+" |")
-		}
-		return
-	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, row := range rows {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	_ = tw.Flush()
+	printRows(out, markdown, header, rows)
 }
 
 // verdict prints each target and fails the command when one is missed, so
