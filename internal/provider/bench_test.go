@@ -135,7 +135,7 @@ func BenchmarkHostPortsRead(b *testing.B) {
 			}
 		})
 	}
-	config := benchConfig(stateType, "h0001.example.com")
+	config := configOnlyHostID(b, "h0001.example.com")
 	for _, bc := range []struct {
 		name string
 		sel  selection
@@ -154,16 +154,6 @@ func BenchmarkHostPortsRead(b *testing.B) {
 			}
 		})
 	}
-}
-
-// benchConfig is a configuration that sets host_id alone.
-func benchConfig(stateType tftypes.Type, hostID string) tftypes.Value {
-	attributes := map[string]tftypes.Value{}
-	for name, attributeType := range stateType.(tftypes.Object).AttributeTypes {
-		attributes[name] = tftypes.NewValue(attributeType, nil)
-	}
-	attributes["host_id"] = tftypes.NewValue(tftypes.String, hostID)
-	return tftypes.NewValue(stateType, attributes)
 }
 
 // frameworkList turns a list of Terraform values into the framework's.

@@ -13,15 +13,11 @@ import (
 // The framework reads the configuration again after Read, so building the
 // state from it must leave it as it was.
 func TestStateValueLeavesTheConfigurationUntouched(t *testing.T) {
-	var resp datasource.SchemaResponse
-	NewHostPortsDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
-	stateType := resp.Schema.Type().TerraformType(context.Background())
+	config := configOnlyHostID(t, "198.51.100.10")
 	attributes := map[string]tftypes.Value{}
-	for name, attributeType := range stateType.(tftypes.Object).AttributeTypes {
-		attributes[name] = tftypes.NewValue(attributeType, nil)
+	if err := config.As(&attributes); err != nil {
+		t.Fatal(err)
 	}
-	attributes["host_id"] = tftypes.NewValue(tftypes.String, "198.51.100.10")
-	config := tftypes.NewValue(stateType, attributes)
 	before := config.Copy()
 
 	state, err := stateValue(config, "198.51.100.10", []graph.HostPort{{ID: "a", Port: 443, Protocol: "tcp", Status: graph.StatusOpen}}, selection{all: true}, nil)
@@ -42,4 +38,22 @@ func TestStateValueLeavesTheConfigurationUntouched(t *testing.T) {
 	if !got["host_id"].Equal(attributes["host_id"]) {
 		t.Fatalf("the state's host_id is %s, want the configuration's", got["host_id"])
 	}
+}
+
+// configOnlyHostID is a configuration of the data source that sets host_id
+// alone, as Terraform sends it.
+func configOnlyHostID(tb testing.TB, hostID string) tftypes.Value {
+	tb.Helper()
+	var resp datasource.SchemaResponse
+	NewHostPortsDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	stateType, ok := resp.Schema.Type().TerraformType(context.Background()).(tftypes.Object)
+	if !ok {
+		tb.Fatalf("the data source's type is not an object")
+	}
+	attributes := map[string]tftypes.Value{}
+	for name, attributeType := range stateType.AttributeTypes {
+		attributes[name] = tftypes.NewValue(attributeType, nil)
+	}
+	attributes["host_id"] = tftypes.NewValue(tftypes.String, hostID)
+	return tftypes.NewValue(stateType, attributes)
 }

@@ -165,6 +165,3 @@ func snakeCase(camel string) string {
 	}
 	return b.String()
 }
-
-// hostPortsStateAttrTypes is the state's object type, derived from the schema.
-var hostPortsStateAttrTypes = attrTypesOf(hostPortsAttributes())
