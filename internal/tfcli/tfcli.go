@@ -34,7 +34,13 @@ type Runner struct {
 // WriteCLIConfig writes a CLI configuration at path that serves the provider
 // from providerDir, the directory holding terraform-provider-defender.
 func WriteCLIConfig(path, providerDir string) error {
-	abs, err := filepath.Abs(providerDir)
+	return WriteDevOverrides(path, ProviderSource, providerDir)
+}
+
+// WriteDevOverrides writes a CLI configuration at path that serves the
+// provider with the given source address from dir.
+func WriteDevOverrides(path, source, dir string) error {
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
@@ -44,7 +50,7 @@ func WriteCLIConfig(path, providerDir string) error {
   }
   direct {}
 }
-`, ProviderSource, abs)
+`, source, abs)
 	return os.WriteFile(path, []byte(config), 0o600)
 }
 

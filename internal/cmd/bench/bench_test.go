@@ -2,11 +2,17 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 )
@@ -72,5 +78,41 @@ func TestPlanPhases(t *testing.T) {
 	}
 	if _, ok := planPhases(started, time.Second, requests[:1], 50*time.Millisecond); ok {
 		t.Error("a plan without Graph requests has no reading phase")
+	}
+}
+
+// The http configuration must parse, and chain each page to the one before.
+func TestHTTPConfigurationChainsEveryPage(t *testing.T) {
+	for _, pages := range []int{1, 3} {
+		config := httpConfiguration(pages)
+		file, diags := hclsyntax.ParseConfig([]byte(config), "main.tf", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatalf("%d page(s): %s", pages, diags)
+		}
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%d page(s): the parsed body is a %T", pages, file.Body)
+		}
+		var dataSources []string
+		for _, block := range body.Blocks {
+			if block.Type != "data" {
+				continue
+			}
+			dataSources = append(dataSources, block.Labels[0]+"."+block.Labels[1])
+			url := string(block.Body.Attributes["url"].Expr.Range().SliceBytes([]byte(config)))
+			page, _ := strconv.Atoi(strings.TrimPrefix(block.Labels[1], "page"))
+			if previous := fmt.Sprintf("data.http.page%d[each.key].body", page-1); page > 1 && !strings.Contains(url, previous) {
+				t.Errorf("%d page(s): page %d's url is %s, want the next link of %s", pages, page, url, previous)
+			}
+		}
+		if len(dataSources) != pages {
+			t.Errorf("%d page(s): data sources %v, want one per page", pages, dataSources)
+		}
+		output := config[strings.Index(config, `output "open_ports"`):]
+		for page := 1; page <= pages; page++ {
+			if !strings.Contains(output, fmt.Sprintf("data.http.page%d[host].body", page)) {
+				t.Errorf("%d page(s): the output leaves out page %d", pages, page)
+			}
+		}
 	}
 }

@@ -37,6 +37,7 @@ type options struct {
 	parallelism            int
 	binaries               []string
 	providerDir, work      string
+	httpProviderDir        string
 	runs, startupRuns      int
 	selectAttributes       []string
 	seed                   int64
@@ -56,6 +57,7 @@ func main() {
 	flag.IntVar(&o.parallelism, "parallelism", 10, "the plan's -parallelism (10 is Terraform's default)")
 	flag.StringVar(&binaries, "binaries", ".tools/bin/tofu,.tools/bin/terraform", "comma-separated terraform or tofu binaries to measure")
 	flag.StringVar(&o.providerDir, "provider-dir", "bin", "the directory holding the built terraform-provider-defender")
+	flag.StringVar(&o.httpProviderDir, "http-provider-dir", "", "the directory holding a built terraform-provider-http; when set, the same hosts are also read with data \"http\" and jsondecode, for comparison")
 	flag.StringVar(&o.work, "work", ".bench", "a scratch directory for the configuration and the CLI configuration")
 	flag.IntVar(&o.runs, "runs", 3, "measured plans per binary; the median wall time is reported")
 	flag.IntVar(&o.startupRuns, "startup-runs", 3, "plans of the same configuration with no hosts per binary, to measure start-up; the median is reported")
@@ -145,6 +147,21 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	var alternatives []alternativeResult
+	if o.httpProviderDir != "" {
+		httpRunner, err := prepareHTTPAlternative(o, emulator, data.Hosts(), pagesPerHost)
+		if err != nil {
+			return err
+		}
+		for _, binary := range o.binaries {
+			httpRunner.Binary = binary
+			a, err := measureHTTPAlternative(ctx, o, httpRunner, emulator)
+			if err != nil {
+				return err
+			}
+			alternatives = append(alternatives, a)
+		}
+	}
 
 	fmt.Fprintln(out)
 	fmt.Fprintf(out, "%d hosts x %d ports, page size %d (%d pages per host, %d in all), %s latency per Graph request, -parallelism=%d, select: %s.\n",
@@ -157,7 +174,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintln(out, "Where the wall time of each binary's median plan went: start-up is the plan with no hosts; reading runs from the first Graph request to the last answer.")
 	fmt.Fprintln(out)
 	printPhases(out, o.markdown, results, ideal)
-	if err := verdict(out, results, ideal, pages); err != nil && o.strict {
+	if len(alternatives) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintf(out, "The same hosts read without this provider: a token from elsewhere and %d chained data \"http\" per host, each following the previous page's @odata.nextLink, decoded with jsondecode. Wall is the median of %d plan(s) each.\n\n", pagesPerHost, o.runs)
+		printComparison(out, o.markdown, results, alternatives)
+	}
+	if err := verdict(out, results, alternatives, ideal, pages); err != nil && o.strict {
 		return err
 	}
 	return nil
@@ -293,6 +315,23 @@ var openPortsOutput = regexp.MustCompile(`open_ports\s*=\s*(\d+)`)
 // plan runs one plan and collects the usage of the provider processes it
 // started.
 func plan(ctx context.Context, runner tfcli.Runner, o options, varFile string) (runResult, error) {
+	one, err := runPlan(ctx, runner, o, varFile)
+	if err != nil {
+		return one, err
+	}
+	one.providerPeakRSS, one.providerCPU, one.providers, err = collectProviderUsage(usageDir(o))
+	if err != nil {
+		return runResult{}, fmt.Errorf("reading the provider's usage: %w", err)
+	}
+	if one.providers == 0 {
+		return runResult{}, errors.New("the plan started no provider through the stand-in: the measurement would be empty")
+	}
+	return one, nil
+}
+
+// runPlan runs one plan and measures its wall and CPU time and the open
+// ports it reports.
+func runPlan(ctx context.Context, runner tfcli.Runner, o options, varFile string) (runResult, error) {
 	cmd, err := runner.Command(ctx, "plan", "-input=false", "-no-color", "-lock=false",
 		fmt.Sprintf("-parallelism=%d", o.parallelism), "-var-file="+varFile)
 	if err != nil {
@@ -309,15 +348,7 @@ func plan(ctx context.Context, runner tfcli.Runner, o options, varFile string) (
 	if err != nil {
 		return runResult{}, planError(cmd, err, stdout.String(), stderr.String())
 	}
-	peak, cpu, processes, err := collectProviderUsage(usageDir(o))
-	if err != nil {
-		return runResult{}, fmt.Errorf("reading the provider's usage: %w", err)
-	}
-	if processes == 0 {
-		return runResult{}, errors.New("the plan started no provider through the stand-in: the measurement would be empty")
-	}
-	one := runResult{started: started, wall: wall, providerPeakRSS: peak, providerCPU: cpu, providers: processes, openPorts: "-",
-		totalCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
+	one := runResult{started: started, wall: wall, openPorts: "-", totalCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if m := openPortsOutput.FindStringSubmatch(stdout.String()); m != nil {
 		one.openPorts = m[1]
 	}
@@ -384,18 +415,18 @@ func printTable(out io.Writer, markdown bool, results []result, ideal time.Durat
 
 // verdict prints each target and fails the command when one is missed, so
 // `make bench` cannot pass quietly on a regression.
-func verdict(out io.Writer, results []result, ideal time.Duration, pages int) error {
+func verdict(out io.Writer, results []result, alternatives []alternativeResult, ideal time.Duration, pages int) error {
 	var missed []string
 	fmt.Fprintln(out)
-	for _, r := range results {
+	for i, r := range results {
 		w := r.worst()
-		checks := []struct {
-			ok   bool
-			what string
-		}{
+		checks := []check{
 			{w.stats.TokenRequests == 1, fmt.Sprintf("exactly one token request per run (worst run: %d)", w.stats.TokenRequests)},
 			{w.stats.GraphRequests == pages, fmt.Sprintf("Graph requests equal the %d pages that exist (worst run: %d)", pages, w.stats.GraphRequests)},
 			{ratio(r, ideal) <= 1.25, fmt.Sprintf("wall time within 1.25x of the ideal plus start-up (%.2fx)", ratio(r, ideal))},
+		}
+		if i < len(alternatives) {
+			checks = append(checks, comparisonChecks(r, alternatives[i])...)
 		}
 		for _, c := range checks {
 			mark := "ok  "
@@ -410,6 +441,12 @@ func verdict(out io.Writer, results []result, ideal time.Duration, pages int) er
 		return fmt.Errorf("%d target(s) missed", len(missed))
 	}
 	return nil
+}
+
+// check is one target and whether a run met it.
+type check struct {
+	ok   bool
+	what string
 }
 
 func seconds(d time.Duration) string {
