@@ -124,22 +124,11 @@ type alternativeResult struct {
 
 func measureHTTPAlternative(ctx context.Context, o options, runner tfcli.Runner, emulator *fakegraph.Server) (alternativeResult, error) {
 	a := alternativeResult{binary: filepath.Base(runner.Binary)}
-	var walls []time.Duration
-	for i := 0; i < o.runs; i++ {
-		fmt.Fprintf(os.Stderr, "==> %s: data \"http\" plan %d of %d (%d hosts)\n", a.binary, i+1, o.runs, o.hosts)
-		emulator.ResetLog()
-		one, err := runPlan(ctx, runner, o, "hosts.tfvars.json")
-		if err != nil {
-			return a, err
-		}
-		one.stats = emulator.Stats()
-		fmt.Fprintf(os.Stderr, "    %s wall, %d Graph request(s), %d connection(s), total CPU %s, open ports %s\n",
-			one.wall.Round(time.Millisecond), one.stats.GraphRequests, one.stats.Connections, one.totalCPU, one.openPorts)
-		a.runs = append(a.runs, one)
-		walls = append(walls, one.wall)
-	}
-	a.wall = median(walls)
-	return a, nil
+	var err error
+	a.runs, a.wall, err = measuredPlans(o, a.binary+` data "http"`, emulator, func() (runResult, error) {
+		return runPlan(ctx, runner, o, "hosts.tfvars.json")
+	})
+	return a, err
 }
 
 // worstGraphRequests is the most Graph requests any run made.

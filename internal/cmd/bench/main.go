@@ -290,24 +290,33 @@ func measure(ctx context.Context, o options, runner tfcli.Runner, emulator *fake
 	}
 	r.startup = median(startups)
 
+	r.runs, r.wall, err = measuredPlans(o, r.binary, emulator, func() (runResult, error) {
+		return plan(ctx, runner, o, "hosts.tfvars.json")
+	})
+	return r, err
+}
+
+// measuredPlans runs o.runs plans of every host with planOnce, each with a
+// fresh emulator log, and returns them with their median wall time.
+func measuredPlans(o options, label string, emulator *fakegraph.Server, planOnce func() (runResult, error)) ([]runResult, time.Duration, error) {
+	var runs []runResult
 	var walls []time.Duration
 	for i := 0; i < o.runs; i++ {
-		fmt.Fprintf(os.Stderr, "==> %s: plan %d of %d (%d hosts)\n", r.binary, i+1, o.runs, o.hosts)
+		fmt.Fprintf(os.Stderr, "==> %s: plan %d of %d (%d hosts)\n", label, i+1, o.runs, o.hosts)
 		emulator.ResetLog()
-		one, err := plan(ctx, runner, o, "hosts.tfvars.json")
+		one, err := planOnce()
 		if err != nil {
-			return r, err
+			return runs, 0, err
 		}
 		one.stats = emulator.Stats()
 		one.phases, one.hasPhases = planPhases(one.started, one.wall, emulator.Requests(), o.latency)
 		fmt.Fprintf(os.Stderr, "    %s wall, %d token request(s), %d Graph request(s), %d connection(s), provider peak RSS %s, provider CPU %s, total CPU %s, open ports %s\n",
 			one.wall.Round(time.Millisecond), one.stats.TokenRequests, one.stats.GraphRequests, one.stats.Connections,
 			mebibytes(one.providerPeakRSS), one.providerCPU, one.totalCPU, one.openPorts)
-		r.runs = append(r.runs, one)
+		runs = append(runs, one)
 		walls = append(walls, one.wall)
 	}
-	r.wall = median(walls)
-	return r, nil
+	return runs, median(walls), nil
 }
 
 var openPortsOutput = regexp.MustCompile(`open_ports\s*=\s*(\d+)`)
