@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
@@ -24,7 +23,7 @@ func liveFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, er
 		}
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"defender": providerserver.NewProtocol6WithError(New("acc")()),
+		"defender": NewServer("acc"),
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -28,7 +27,7 @@ type protocolServer struct {
 
 func newProtocolServer(t *testing.T) *protocolServer {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(&defenderProvider{version: "test"})()
+	server, err := NewProtocol6Server(&defenderProvider{version: "test"})()
 	if err != nil {
 		t.Fatal(err)
 	}

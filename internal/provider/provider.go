@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"crypto/x509"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -26,13 +28,26 @@ type defenderProvider struct {
 	version string
 	// rootCAs replaces the system roots; tests set it to trust the emulator.
 	rootCAs *x509.CertPool
+	// configuredClient is what Configure handed to data sources, and
+	// configuredDeferral the deferral it asked for, for the reads readServer
+	// serves (see server.go).
+	configuredClient   atomic.Pointer[graph.Client]
+	configuredDeferral atomic.Pointer[provider.Deferred]
 }
 
-// New returns a constructor of the provider for providerserver.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider {
-		return &defenderProvider{version: version}
+// NewServer returns the factory of the provider's protocol 6 server.
+func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
+	return NewProtocol6Server(&defenderProvider{version: version})
+}
+
+// configured returns what Configure handed to data sources, nil until it
+// has built a client (so data sources report the provider as not configured,
+// as under the framework's own path), and the deferral it asked for.
+func (p *defenderProvider) configured() (any, *provider.Deferred) {
+	if client := p.configuredClient.Load(); client != nil {
+		return client, nil
 	}
+	return nil, p.configuredDeferral.Load()
 }
 
 func (p *defenderProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {

@@ -111,6 +111,7 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 	if unknown := unknownAttributes(&config); len(unknown) > 0 {
 		if req.ClientCapabilities.DeferralAllowed {
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			p.configuredDeferral.Store(resp.Deferred)
 			return
 		}
 		for _, name := range unknown {
@@ -165,6 +166,7 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 		"authentication_methods": strings.Join(methods, ", "),
 	})
 	resp.DataSourceData = client
+	p.configuredClient.Store(client)
 }
 
 // maskedTflog routes the client's per-request log lines into Terraform's

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
@@ -85,7 +84,7 @@ func (e *emulatorEnv) factories() map[string]func() (tfprotov6.ProviderServer, e
 		"defender": func() (tfprotov6.ProviderServer, error) {
 			e.instances.Add(1)
 			p := &defenderProvider{version: "test", rootCAs: e.emulator.CertPool()}
-			return providerserver.NewProtocol6WithError(p)()
+			return NewProtocol6Server(p)()
 		},
 	}
 }
