@@ -36,6 +36,36 @@ func NewTransport(rootCAs *x509.CertPool) *http.Transport {
 	return transport
 }
 
+// ExplainNetworkErrors wraps base so that a request that fails before any
+// HTTP answer fails with a *NetworkError in one sentence (the host, the
+// issuer of an untrusted certificate, the address that refused), and so
+// that failures no retry can mend (certificate errors, a host name DNS does
+// not know) stop azcore's retry policy at once. Give the same wrapped
+// transport to the credential and to the client: both then explain their
+// failures alike, from one connection pool.
+func ExplainNetworkErrors(base http.RoundTripper) http.RoundTripper {
+	return &explainingTransport{base: base}
+}
+
+type explainingTransport struct{ base http.RoundTripper }
+
+func (t *explainingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		err = explainNetworkError(req, err)
+		recordNetworkError(req.Context(), err)
+	}
+	return resp, err
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// pool underneath.
+func (t *explainingTransport) CloseIdleConnections() {
+	if closer, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		closer.CloseIdleConnections()
+	}
+}
+
 // sameOriginRedirects refuses any redirect that leaves the origin of the
 // request: Go drops the Authorization header on such hops, but the client
 // should not talk to a host it was never configured for at all.
