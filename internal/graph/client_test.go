@@ -48,7 +48,7 @@ func TestBetaAndTrailingSlashEndpoint(t *testing.T) {
 	opts.APIVersion = "beta"
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
-	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
+	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if r := graphRequests(s); len(r) != 1 || r[0].Path != "/beta/security/threatIntelligence/hosts/8.8.8.8/ports" {
@@ -79,7 +79,7 @@ func TestRequestHeaders(t *testing.T) {
 		opts.Transport = rec
 		s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: "0"})
 		c := newClient(t, opts)
-		if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
+		if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		ex := rec.exchanges()
@@ -122,11 +122,11 @@ func TestLogHookReportsEveryAttemptWithoutSecrets(t *testing.T) {
 	c := newClient(t, opts)
 
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: "0.01"})
-	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{Select: []string{"port"}}); err != nil {
+	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{Select: []string{"port"}}); err != nil {
 		t.Fatal(err)
 	}
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindRedirectForeign})
-	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err == nil {
+	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err == nil {
 		t.Fatal("the redirect should fail")
 	}
 

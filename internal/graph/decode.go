@@ -7,35 +7,6 @@ import (
 	"io"
 )
 
-// ErrResponseTooLarge is returned when a response body exceeds the client's
-// MaxResponseBytes.
-var ErrResponseTooLarge = errors.New("response body exceeds the configured size limit")
-
-// limitedBody fails with ErrResponseTooLarge once more than limit bytes have
-// been read, so an endless or hostile body cannot exhaust memory.
-type limitedBody struct {
-	r         io.Reader
-	remaining int64
-	limit     int64
-}
-
-func (l *limitedBody) Read(p []byte) (int, error) {
-	if l.remaining <= 0 {
-		// Probe for one more byte: a body of exactly limit bytes is fine.
-		var probe [1]byte
-		if n, _ := l.r.Read(probe[:]); n > 0 {
-			return 0, fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, l.limit)
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.remaining {
-		p = p[:l.remaining]
-	}
-	n, err := l.r.Read(p)
-	l.remaining -= int64(n)
-	return n, err
-}
-
 // listPage is one page of a collection response, decoded as it streams in.
 type listPage struct {
 	NextLink string
@@ -45,8 +16,8 @@ type listPage struct {
 // decodeListPage reads a collection envelope token by token and hands each
 // element of "value" to each as soon as it is decoded, so a page is never
 // held in memory as raw bytes. Unknown members are skipped; members may come
-// in any order.
-func decodeListPage(r io.Reader, each func(*HostPort) error) (listPage, error) {
+// in any order. T is the entity type of the collection.
+func decodeListPage[T any](r io.Reader, each func(*T) error) (listPage, error) {
 	var page listPage
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
@@ -86,7 +57,7 @@ func decodeListPage(r io.Reader, each func(*HostPort) error) (listPage, error) {
 	return page, nil
 }
 
-func decodeValueArray(dec *json.Decoder, each func(*HostPort) error) error {
+func decodeValueArray[T any](dec *json.Decoder, each func(*T) error) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -98,7 +69,7 @@ func decodeValueArray(dec *json.Decoder, each func(*HostPort) error) error {
 		return fmt.Errorf(`"value" is %v, not an array`, tok)
 	}
 	for index := 0; dec.More(); index++ {
-		var item HostPort
+		var item T
 		if err := dec.Decode(&item); err != nil {
 			return fmt.Errorf("value[%d]: %w", index, err)
 		}
@@ -143,23 +114,33 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	return nil
 }
 
-// decodeSingle reads one hostPort. Graph answers with the entity itself, but
-// a published sample wraps it in {"value": {...}}; both are accepted.
-func decodeSingle(r io.Reader) (*HostPort, error) {
-	var envelope struct {
-		HostPort
-		Value *HostPort `json:"value"`
-	}
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&envelope); err != nil {
+// decodeSingle reads one entity. Graph answers with the entity itself, but a
+// published sample wraps it in {"value": {...}}; both are accepted, so an
+// entity type with a property named "value" cannot use this decoder.
+//
+// Go cannot embed a type parameter in the envelope, so the one object is
+// kept as bytes and decoded twice; a single entity is small and bounded by
+// the body limit, unlike a page.
+func decodeSingle[T any](r io.Reader) (*T, error) {
+	var raw json.RawMessage
+	if err := json.NewDecoder(r).Decode(&raw); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.ErrUnexpectedEOF
 		}
 		return nil, err
 	}
-	if envelope.Value != nil {
-		return envelope.Value, nil
+	var wrapped struct {
+		Value *T `json:"value"`
 	}
-	hostPort := envelope.HostPort
-	return &hostPort, nil
+	if err := json.Unmarshal(raw, &wrapped); err != nil {
+		return nil, err
+	}
+	if wrapped.Value != nil {
+		return wrapped.Value, nil
+	}
+	entity := new(T)
+	if err := json.Unmarshal(raw, entity); err != nil {
+		return nil, err
+	}
+	return entity, nil
 }

@@ -148,7 +148,7 @@ func assertHostPort(t *testing.T, got, want HostPort) {
 func TestReferenceExampleDecodesFieldByField(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{ExpandMostRecentSslCertificate: true})
+	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{Expand: []string{ExpandMostRecentSslCertificate}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestReferenceExampleDecodesFieldByField(t *testing.T) {
 	assertHostPort(t, list.Ports[0], referenceHostPort())
 
 	// Without $expand the certificate is a stub and the rest is unchanged.
-	list, err = c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+	list, err = c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestDecodeSingleAcceptsBothShapes(t *testing.T) {
 		"entity":  entity,
 		"wrapped": `{"@odata.context":"x","value":` + entity + `}`,
 	} {
-		got, err := decodeSingle(strings.NewReader(body))
+		got, err := decodeSingle[HostPort](strings.NewReader(body))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -299,8 +299,8 @@ func TestDecodeSingleAcceptsBothShapes(t *testing.T) {
 		}
 	}
 	for _, body := range []string{``, `{"id":"x","port":`, `not json`, `{"value":[1]}`} {
-		if got, err := decodeSingle(strings.NewReader(body)); err == nil {
-			t.Errorf("decodeSingle(%q) = %+v, want an error", body, got)
+		if got, err := decodeSingle[HostPort](strings.NewReader(body)); err == nil {
+			t.Errorf("decodeSingle[HostPort](%q) = %+v, want an error", body, got)
 		}
 	}
 }

@@ -20,7 +20,7 @@ func TestNotFoundCarriesGraphsIdentifiers(t *testing.T) {
 	opts.Transport = rec
 	c := newClient(t, opts)
 
-	list, err := c.ListHostPorts(context.Background(), "unknown.example", ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), "unknown.example", QueryOptions{})
 	if list != nil || !IsNotFound(err) || IsUnauthorized(err) || IsThrottled(err) {
 		t.Fatalf("got %v, %v; want only IsNotFound", list, err)
 	}
@@ -93,7 +93,7 @@ func TestErrorStatuses(t *testing.T) {
 			s.ClearFaults()
 			tc.fault.Route = fakegraph.RouteList
 			s.AddFault(tc.fault)
-			_, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+			_, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 			var graphErr *Error
 			if !errors.As(err, &graphErr) {
 				t.Fatalf("%v (%T), want an *Error", err, err)

@@ -43,7 +43,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			c := newClient(t, slowGuessOptions(t, s))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			list, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{})
+			list, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{})
 			if err != nil {
 				t.Fatalf("Retry-After %q: %v (a 30 s exponential guess instead of the header?)", value, err)
 			}
@@ -69,7 +69,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindServiceUnavailable, Times: 2})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindGatewayTimeout, Times: 2})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestRetryMidPagingRefetchesOnlyThatPage(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 2, Kind: fakegraph.KindThrottle, RetryAfter: "0"})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestRetriesExhausted(t *testing.T) {
 			rec := &recordingTransport{next: opts.Transport}
 			opts.Transport = rec
 			c := newClient(t, opts)
-			list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+			list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 			if list != nil {
 				t.Errorf("a result came back with the error")
 			}
@@ -178,7 +178,7 @@ func TestRetryAfterBeyondMaxRetryDelayStopsAtOnce(t *testing.T) {
 			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, Times: -1, RetryAfter: retryAfter})
 			c := newClient(t, testOptions(t, s)) // MaxRetryDelay 5 s
 			started := time.Now()
-			_, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+			_, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 			if !IsThrottled(err) {
 				t.Fatalf("%v, want the 429", err)
 			}
@@ -206,7 +206,7 @@ func TestGarbageRetryAfterFallsBackToBackOff(t *testing.T) {
 		s := startEmulator(t, fakegraph.Config{})
 		s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: retryAfter})
 		c := newClient(t, testOptions(t, s))
-		if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
+		if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err != nil {
 			t.Errorf("Retry-After %q: %v", retryAfter, err)
 		}
 		if n := len(graphRequests(s)); n != 2 {
@@ -224,7 +224,7 @@ func TestClientErrorsAreNotRetried(t *testing.T) {
 	}{{400, "BadRequest"}, {401, "InvalidAuthenticationToken"}, {403, "accessDenied"}, {404, "itemNotFound"}, {405, "Request_BadRequest"}} {
 		s.ResetLog()
 		s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindGraphError, Status: tc.status, Code: tc.code, Times: -1})
-		_, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+		_, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 		var graphErr *Error
 		if !errors.As(err, &graphErr) || graphErr.StatusCode != tc.status || graphErr.Code != tc.code {
 			t.Errorf("%d: %v", tc.status, err)
@@ -245,7 +245,7 @@ func TestBrokenBodies(t *testing.T) {
 				s := startEmulator(t, fakegraph.Config{PageSize: 100})
 				s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: nth, Kind: kind})
 				c := newClient(t, testOptions(t, s))
-				list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+				list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 				if err == nil || list != nil {
 					t.Fatalf("got a result %v, %v; want an error and no result", list != nil, err)
 				}
@@ -263,7 +263,7 @@ func TestBrokenBodies(t *testing.T) {
 		c := newClient(t, testOptions(t, s))
 		for _, kind := range []fakegraph.FaultKind{fakegraph.KindTruncatedJSON, fakegraph.KindInvalidJSON, fakegraph.KindResetMidBody} {
 			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteGet, Kind: kind})
-			port, err := c.GetHostPort(context.Background(), referenceHostPort().ID, GetOptions{})
+			port, err := c.GetHostPort(context.Background(), referenceHostPort().ID, QueryOptions{})
 			if err == nil || port != nil {
 				t.Errorf("%s: got a result %v, %v; want an error and no result", kind, port != nil, err)
 			}
@@ -294,7 +294,7 @@ func TestHostileNextLinksAreRefused(t *testing.T) {
 				cred := &staticCredential{s: s}
 				opts.Credential = cred
 				c := newClient(t, opts)
-				list, err := c.ListHostPorts(context.Background(), host, ListOptions{})
+				list, err := c.ListHostPorts(context.Background(), host, QueryOptions{})
 				if err == nil || list != nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("%s: got a result %v, %v; want an error containing %q", host, list != nil, err, tc.want)
 				}
@@ -317,7 +317,7 @@ func TestLoopOnALaterPage(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 2, Kind: fakegraph.KindLoopingNextLink})
 	c := newClient(t, testOptions(t, s))
-	_, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	_, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if err == nil || !strings.Contains(err.Error(), "page 2 of host "+fakegraph.SamplePagingHost+" links back") {
 		t.Fatalf("%v", err)
 	}
@@ -331,7 +331,7 @@ func TestMaxPages(t *testing.T) {
 	opts := testOptions(t, s)
 	opts.MaxPages = 2
 	c := newClient(t, opts)
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if err == nil || list != nil || !strings.Contains(err.Error(), "stopped after 2 pages") {
 		t.Fatalf("got a result %v, %v", list != nil, err)
 	}
@@ -339,7 +339,7 @@ func TestMaxPages(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 	// Two pages are enough for 200 ports.
-	if list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{Top: 200}); err != nil || len(list.Ports) != 200 {
+	if list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Top: 200}); err != nil || len(list.Ports) != 200 {
 		t.Errorf("top 200 under MaxPages 2: %v", err)
 	}
 }
@@ -348,7 +348,7 @@ func TestRedirectToForeignHostIsRefused(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindRedirectForeign, Times: -1})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 	if err == nil || list != nil || !strings.Contains(err.Error(), "refused a redirect") {
 		t.Fatalf("got a result %v, %v", list != nil, err)
 	}
@@ -394,7 +394,7 @@ func TestTryTimeout(t *testing.T) {
 	opts.Retry.MaxRetries = 1
 	c := newClient(t, opts)
 	started := time.Now()
-	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 	took := time.Since(started)
 	if err == nil || list != nil || !containsAll(err.Error(), "timed out", "200ms") {
 		t.Fatalf("got a result %v, %v; want a timeout naming the 200ms limit", list != nil, err)
@@ -420,7 +420,7 @@ func TestTryTimeoutCoversTheBody(t *testing.T) {
 	opts.Transport = stall
 	c := newClient(t, opts)
 	started := time.Now()
-	_, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	_, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if err == nil || !containsAll(err.Error(), "reading page 1", "timed out", "500ms") {
 		t.Fatalf("%v, want a timeout", err)
 	}
@@ -486,7 +486,7 @@ func TestCancellationIsPrompt(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		list, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{})
+		list, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{})
 		done <- result{list, err}
 	}()
 	waitFor(t, "the request to reach the emulator", func() bool { return len(graphRequests(s)) == 1 })

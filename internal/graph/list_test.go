@@ -27,7 +27,7 @@ func portIDs(ports []HostPort) []string {
 func TestListFollowsEveryPageOnce(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestListTopStopsPaging(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(tc.top), func(t *testing.T) {
 			s.ResetLog()
-			list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{Top: tc.top})
+			list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Top: tc.top})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +98,7 @@ func TestListSkip(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
 	all := s.Data().PortIDs(fakegraph.SamplePagingHost)
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{Skip: 240})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Skip: 240})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestListSkip(t *testing.T) {
 	}
 
 	s.ResetLog()
-	list, err = c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{Skip: 50, Top: 120})
+	list, err = c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Skip: 50, Top: 120})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestListSkip(t *testing.T) {
 func TestListSelect(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{Select: []string{"port", "status", "banners"}})
+	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{Select: []string{"port", "status", "banners"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestListSelect(t *testing.T) {
 func TestListCountComesFromTheFirstPage(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{Count: true})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Count: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestListCountComesFromTheFirstPage(t *testing.T) {
 	}
 
 	// A count on a collection that is cut short by $top is still the total.
-	list, err = c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{Count: true, Top: 3})
+	list, err = c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Count: true, Top: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +167,8 @@ func TestListCountComesFromTheFirstPage(t *testing.T) {
 func TestListExpandAndEveryOptionTogether(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{
-		Top: 10, Skip: 0, Select: []string{"port", "mostRecentSslCertificate"}, ExpandMostRecentSslCertificate: true, Count: true,
+	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{
+		Top: 10, Skip: 0, Select: []string{"port", "mostRecentSslCertificate"}, Expand: []string{ExpandMostRecentSslCertificate}, Count: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -191,17 +191,17 @@ func TestListRejectsBadOptionsBeforeAnyRequest(t *testing.T) {
 	c := newClient(t, opts)
 	for name, tc := range map[string]struct {
 		host string
-		opts ListOptions
+		opts QueryOptions
 		want string
 	}{
-		"nested select":  {"8.8.8.8", ListOptions{Select: []string{"host/id"}}, `"host/id" is not a hostPort property`},
-		"unknown select": {"8.8.8.8", ListOptions{Select: []string{"port", "Port"}}, `"Port" is not a hostPort property`},
-		"empty select":   {"8.8.8.8", ListOptions{Select: []string{""}}, `"" is not a hostPort property`},
-		"select inject":  {"8.8.8.8", ListOptions{Select: []string{"port&$filter=x"}}, "is not a hostPort property"},
-		"negative top":   {"8.8.8.8", ListOptions{Top: -1}, "top must not be negative"},
-		"negative skip":  {"8.8.8.8", ListOptions{Skip: -5}, "skip must not be negative"},
-		"bad host":       {"8.8.8.8/32", ListOptions{}, `contains "/"`},
-		"empty host":     {"", ListOptions{}, "must not be empty"},
+		"nested select":  {"8.8.8.8", QueryOptions{Select: []string{"host/id"}}, `"host/id" is not a hostPort property`},
+		"unknown select": {"8.8.8.8", QueryOptions{Select: []string{"port", "Port"}}, `"Port" is not a hostPort property`},
+		"empty select":   {"8.8.8.8", QueryOptions{Select: []string{""}}, `"" is not a hostPort property`},
+		"select inject":  {"8.8.8.8", QueryOptions{Select: []string{"port&$filter=x"}}, "is not a hostPort property"},
+		"negative top":   {"8.8.8.8", QueryOptions{Top: -1}, "top must not be negative"},
+		"negative skip":  {"8.8.8.8", QueryOptions{Skip: -5}, "skip must not be negative"},
+		"bad host":       {"8.8.8.8/32", QueryOptions{}, `contains "/"`},
+		"empty host":     {"", QueryOptions{}, "must not be empty"},
 	} {
 		_, err := c.ListHostPorts(context.Background(), tc.host, tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -218,13 +218,13 @@ func TestGetHostPort(t *testing.T) {
 	c := newClient(t, testOptions(t, s))
 	ref := referenceHostPort()
 
-	got, err := c.GetHostPort(context.Background(), ref.ID, GetOptions{ExpandMostRecentSslCertificate: true})
+	got, err := c.GetHostPort(context.Background(), ref.ID, QueryOptions{Expand: []string{ExpandMostRecentSslCertificate}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	assertHostPort(t, *got, ref)
 
-	got, err = c.GetHostPort(context.Background(), ref.ID, GetOptions{Select: []string{"port", "host"}})
+	got, err = c.GetHostPort(context.Background(), ref.ID, QueryOptions{Select: []string{"port", "host"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,8 +241,8 @@ func TestGetHostPort(t *testing.T) {
 
 	for _, bad := range []struct {
 		id   string
-		opts GetOptions
-	}{{"", GetOptions{}}, {ref.ID, GetOptions{Select: []string{"host/id"}}}} {
+		opts QueryOptions
+	}{{"", QueryOptions{}}, {ref.ID, QueryOptions{Select: []string{"host/id"}}}} {
 		if _, err := c.GetHostPort(context.Background(), bad.id, bad.opts); err == nil {
 			t.Errorf("GetHostPort(%q, %+v) succeeded", bad.id, bad.opts)
 		}
@@ -274,7 +274,7 @@ func TestCountHostPorts(t *testing.T) {
 func TestEmptyHostIsAnEmptyList(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
-	list, err := c.ListHostPorts(context.Background(), "empty.example.org", ListOptions{Count: true})
+	list, err := c.ListHostPorts(context.Background(), "empty.example.org", QueryOptions{Count: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestUnusualHostIDsReachGraphVerbatim(t *testing.T) {
 	c := newClient(t, testOptions(t, s))
 	for _, h := range hosts {
 		s.ResetLog()
-		list, err := c.ListHostPorts(context.Background(), h, ListOptions{})
+		list, err := c.ListHostPorts(context.Background(), h, QueryOptions{})
 		if err != nil {
 			t.Errorf("%s: %v", h, err)
 			continue
@@ -335,7 +335,7 @@ func TestHostPortIDsStayOneSegment(t *testing.T) {
 		"emoji🙂":                 "emoji%F0%9F%99%82",
 	} {
 		s.ResetLog()
-		_, err := c.GetHostPort(context.Background(), id, GetOptions{})
+		_, err := c.GetHostPort(context.Background(), id, QueryOptions{})
 		if !IsNotFound(err) {
 			t.Errorf("GetHostPort(%q): %v, want Graph's 404 for an unknown id", id, err)
 		}
@@ -358,7 +358,7 @@ func TestMaxResponseBytes(t *testing.T) {
 	opts := testOptions(t, s)
 	opts.MaxResponseBytes = 10 << 10
 	c := newClient(t, opts)
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if !errors.Is(err, ErrResponseTooLarge) || list != nil {
 		t.Fatalf("got a result %v, %v; want a nil result and ErrResponseTooLarge", list != nil, err)
 	}
@@ -369,7 +369,7 @@ func TestMaxResponseBytes(t *testing.T) {
 		t.Errorf("%d requests, want 1: an oversize answer is not retried", len(r))
 	}
 	// A small answer passes the same limit.
-	if _, err := c.ListHostPorts(context.Background(), "contoso.com", ListOptions{Top: 1}); err != nil {
+	if _, err := c.ListHostPorts(context.Background(), "contoso.com", QueryOptions{Top: 1}); err != nil {
 		t.Errorf("a small page failed: %v", err)
 	}
 }
@@ -381,14 +381,14 @@ func TestMaxResponseBytesWhileStreaming(t *testing.T) {
 	opts.MaxResponseBytes = 10 << 10
 	opts.Transport = unknownLengthTransport{opts.Transport}
 	c := newClient(t, opts)
-	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, ListOptions{})
+	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if !errors.Is(err, ErrResponseTooLarge) || list != nil {
 		t.Fatalf("got a result %v, %v; want a nil result and ErrResponseTooLarge", list != nil, err)
 	}
 	if !containsAll(err.Error(), "page 1", "HTTP 200", "10240 bytes") {
 		t.Errorf("%q should name the page, the status and the limit", err)
 	}
-	if _, err := c.ListHostPorts(context.Background(), "contoso.com", ListOptions{Top: 1}); err != nil {
+	if _, err := c.ListHostPorts(context.Background(), "contoso.com", QueryOptions{Top: 1}); err != nil {
 		t.Errorf("a small page failed: %v", err)
 	}
 }
@@ -412,7 +412,7 @@ func TestConnectionReuse(t *testing.T) {
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
 	for i := 0; i < 50; i++ {
-		if _, err := c.ListHostPorts(context.Background(), "contoso.com", ListOptions{}); err != nil {
+		if _, err := c.ListHostPorts(context.Background(), "contoso.com", QueryOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,7 +25,7 @@ func TestOneTokenRequestServesManyCalls(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := c.ListHostPorts(ctx, "contoso.com", ListOptions{}); err != nil {
+			if _, err := c.ListHostPorts(ctx, "contoso.com", QueryOptions{}); err != nil {
 				errs <- err
 			}
 		}()
@@ -36,7 +36,7 @@ func TestOneTokenRequestServesManyCalls(t *testing.T) {
 		t.Error(err)
 	}
 	for i := 0; i < 5; i++ {
-		if _, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{}); err != nil {
+		if _, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,12 +71,12 @@ func TestExpiredTokenIsRefreshed(t *testing.T) {
 	opts := testOptions(t, s)
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
-	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
+	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	issued := requestsFrom(s, fakegraph.OriginEntra)
 	time.Sleep(time.Until(issued[len(issued)-1].Time.Add(2100 * time.Millisecond)))
-	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", ListOptions{}); err != nil {
+	if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err != nil {
 		t.Fatalf("call after the token expired: %v", err)
 	}
 	if got := s.TokenRequests(); got != 2 {
@@ -101,18 +101,18 @@ func TestRevokedTokenFailsOnceThenIsReplaced(t *testing.T) {
 	c := newClient(t, opts)
 	ctx := context.Background()
 
-	if _, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{}); err != nil {
+	if _, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	s.RevokeTokens()
-	_, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{})
+	_, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{})
 	if !IsUnauthorized(err) {
 		t.Fatalf("after revocation: %v, want a 401", err)
 	}
 	if got := len(graphRequests(s)); got != 2 {
 		t.Errorf("Graph requests = %d, want 2: a 401 is not retried", got)
 	}
-	if _, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{}); err != nil {
+	if _, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{}); err != nil {
 		t.Fatalf("the call after the 401 should fetch a new token: %v", err)
 	}
 	if got := cred.calls.Load(); got != 2 {
@@ -131,12 +131,12 @@ func TestRevokedTokenWithSecretCredentialStaysCached(t *testing.T) {
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
 	ctx := context.Background()
-	if _, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{}); err != nil {
+	if _, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	s.RevokeTokens()
 	for i := 0; i < 2; i++ {
-		if _, err := c.ListHostPorts(ctx, "8.8.8.8", ListOptions{}); !IsUnauthorized(err) {
+		if _, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{}); !IsUnauthorized(err) {
 			t.Fatalf("call %d after revocation: %v, want a 401", i, err)
 		}
 	}

@@ -156,13 +156,15 @@ func stateValue(config tftypes.Value, hostID string, sortedPorts []graph.HostPor
 // listOptions maps the configuration to Graph's OData options. A `select`
 // is widened by what filtering, sorting and open_ports read; the selection
 // returned remembers what the user asked for, so the rest is nulled.
-func listOptions(ctx context.Context, config *hostPortsDataSourceModel, filter portFilter) (selection, graph.ListOptions, diag.Diagnostics) {
+func listOptions(ctx context.Context, config *hostPortsDataSourceModel, filter portFilter) (selection, graph.QueryOptions, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	options := graph.ListOptions{
-		Top:                            int(config.Top.ValueInt64()),
-		Skip:                           int(config.Skip.ValueInt64()),
-		ExpandMostRecentSslCertificate: config.ExpandMostRecentSslCertificate.ValueBool(),
-		Count:                          config.IncludeCount.ValueBool(),
+	options := graph.QueryOptions{
+		Top:   int(config.Top.ValueInt64()),
+		Skip:  int(config.Skip.ValueInt64()),
+		Count: config.IncludeCount.ValueBool(),
+	}
+	if config.ExpandMostRecentSslCertificate.ValueBool() {
+		options.Expand = []string{graph.ExpandMostRecentSslCertificate}
 	}
 	if config.Select.IsNull() {
 		return selection{all: true}, options, diags
