@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -33,11 +32,6 @@ type defenderProvider struct {
 	// serves (see server.go).
 	configuredClient   atomic.Pointer[graph.Client]
 	configuredDeferral atomic.Pointer[provider.Deferred]
-}
-
-// NewServer returns the factory of the provider's protocol 6 server.
-func NewServer(version string) func() (tfprotov6.ProviderServer, error) {
-	return NewProtocol6Server(&defenderProvider{version: version})
 }
 
 // configured returns what Configure handed to data sources, nil until it

@@ -38,6 +38,7 @@ type options struct {
 	binaries               []string
 	providerDir, work      string
 	httpProviderDir        string
+	referenceProviderDir   string
 	runs, startupRuns      int
 	selectAttributes       []string
 	seed                   int64
@@ -58,6 +59,7 @@ func main() {
 	flag.StringVar(&binaries, "binaries", ".tools/bin/tofu,.tools/bin/terraform", "comma-separated terraform or tofu binaries to measure")
 	flag.StringVar(&o.providerDir, "provider-dir", "bin", "the directory holding the built terraform-provider-defender")
 	flag.StringVar(&o.httpProviderDir, "http-provider-dir", "", "the directory holding a built terraform-provider-http; when set, the same hosts are also read with data \"http\" and jsondecode, for comparison")
+	flag.StringVar(&o.referenceProviderDir, "reference-provider-dir", "", "the directory holding a terraform-provider-defender built with -tags frameworkread; when set, each binary also plans the same hosts with it and with the provider, run by run, to compare the two read paths")
 	flag.StringVar(&o.work, "work", ".bench", "a scratch directory for the configuration and the CLI configuration")
 	flag.IntVar(&o.runs, "runs", 3, "measured plans per binary; the median wall time is reported")
 	flag.IntVar(&o.startupRuns, "startup-runs", 3, "plans of the same configuration with no hosts per binary, to measure start-up; the median is reported")
@@ -147,6 +149,17 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	var readPaths []readPathResult
+	if o.referenceProviderDir != "" {
+		for _, binary := range o.binaries {
+			runner.Binary = binary
+			r, err := measureReadPaths(ctx, o, runner, emulator)
+			if err != nil {
+				return err
+			}
+			readPaths = append(readPaths, r)
+		}
+	}
 	var alternatives []alternativeResult
 	if o.httpProviderDir != "" {
 		httpRunner, err := prepareHTTPAlternative(o, emulator, data.Hosts(), pagesPerHost)
@@ -179,7 +192,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintf(out, "The same hosts read without this provider: a token from elsewhere and %d chained data \"http\" per host, each following the previous page's @odata.nextLink, decoded with jsondecode. Wall is the median of %d plan(s) each.\n\n", pagesPerHost, o.runs)
 		printComparison(out, o.markdown, results, alternatives)
 	}
-	if err := verdict(out, results, alternatives, ideal, pages); err != nil && o.strict {
+	if len(readPaths) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintf(out, "The same hosts planned with the provider and with a build that reads through the plugin framework's own server (-tags frameworkread), alternating, %d plan(s) each: median (lowest-highest).\n\n", o.runs)
+		printReadPaths(out, o.markdown, readPaths)
+	}
+	if err := verdict(out, results, alternatives, readPaths, ideal, pages); err != nil && o.strict {
 		return err
 	}
 	return nil
@@ -277,7 +295,7 @@ func measure(ctx context.Context, o options, runner tfcli.Runner, emulator *fake
 	if err != nil {
 		return r, err
 	}
-	r.version = strings.TrimSpace(strings.SplitN(version.Stdout, "\n", 2)[0])
+	r.version = firstLine(version.Stdout)
 
 	var startups []time.Duration
 	for i := 0; i < o.startupRuns; i++ {
@@ -368,6 +386,10 @@ func planError(cmd *exec.Cmd, err error, stdout, stderr string) error {
 	return fmt.Errorf("%s: %w\nstdout (last lines):\n%s\nstderr:\n%s", strings.Join(cmd.Args, " "), err, lastLines(stdout, 40), lastLines(stderr, 40))
 }
 
+func firstLine(s string) string {
+	return strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
+}
+
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
@@ -424,7 +446,7 @@ func printTable(out io.Writer, markdown bool, results []result, ideal time.Durat
 
 // verdict prints each target and fails the command when one is missed, so
 // `make bench` cannot pass quietly on a regression.
-func verdict(out io.Writer, results []result, alternatives []alternativeResult, ideal time.Duration, pages int) error {
+func verdict(out io.Writer, results []result, alternatives []alternativeResult, readPaths []readPathResult, ideal time.Duration, pages int) error {
 	var missed []string
 	fmt.Fprintln(out)
 	for i, r := range results {
@@ -436,6 +458,9 @@ func verdict(out io.Writer, results []result, alternatives []alternativeResult, 
 		}
 		if i < len(alternatives) {
 			checks = append(checks, comparisonChecks(r, alternatives[i])...)
+		}
+		if i < len(readPaths) {
+			checks = append(checks, readPathChecks(readPaths[i])...)
 		}
 		for _, c := range checks {
 			mark := "ok  "
