@@ -36,10 +36,12 @@ data "defender_ti_host_ports" "strict" {
 
   lifecycle {
     postcondition {
+      # try() counts a service as safe when Graph reports no component, name
+      # or version for it; a version may also be "".
       condition = alltrue(flatten([
         for port in self.ports : [
           for service in port.services :
-          !contains(lookup(local.known_bad_versions, coalesce(service.component.name, ""), []), coalesce(service.component.version, ""))
+          !try(contains(local.known_bad_versions[service.component.name], service.component.version), false)
         ]
       ]))
       error_message = "A service on ${self.id} runs a version with known critical vulnerabilities."
