@@ -52,7 +52,10 @@ output "services" {
   value = {
     for host, ports in data.defender_ti_host_ports.host : host => {
       for port in ports.ports : "${port.port}/${port.protocol}" => [
-        for service in port.services : trimspace("${service.component.name} ${service.component.version}")
+        # Graph may report a service without a component, or a component
+        # without a name or version.
+        for service in port.services : join(" ", compact([service.component.name, service.component.version]))
+        if service.component != null
       ] if port.status == "open"
     }
   }
