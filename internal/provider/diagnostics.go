@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -19,13 +20,34 @@ const (
 		"(Defender TI with its API add-on, or a Defender XDR or Sentinel plan that includes it)."
 )
 
+// readTarget is what a read was reading, as its diagnostics name it.
+type readTarget struct {
+	// title names it in a summary, in Title Case: "Host Ports".
+	title string
+	// what names it in a sentence: `the ports of host "contoso.com"`.
+	what string
+}
+
+func hostPortsTarget(hostID string) readTarget {
+	return readTarget{title: "Host Ports", what: fmt.Sprintf("the ports of host %q", hostID)}
+}
+
+func hostPortTarget(hostPortID string) readTarget {
+	return readTarget{title: "Host Port", what: fmt.Sprintf("hostPort %q", hostPortID)}
+}
+
 func notFoundDetail(hostID string, err error) string {
 	return fmt.Sprintf("Microsoft Graph has no Defender Threat Intelligence record of host %q (%s). "+
 		"The data source returns an empty ports list instead of failing, so configurations iterating over many hosts keep working; "+
 		"check the host id if you expected ports.", hostID, err)
 }
 
-func readErrorSummary(ctx context.Context, err error) string {
+// addReadError reports err, a failed read of t.
+func (t readTarget) addReadError(ctx context.Context, diags *diag.Diagnostics, err error) {
+	diags.AddError(t.errorSummary(ctx, err), t.errorDetail(ctx, err))
+}
+
+func (t readTarget) errorSummary(ctx context.Context, err error) string {
 	switch {
 	case ctx.Err() != nil:
 		return "Read Cancelled"
@@ -36,32 +58,31 @@ func readErrorSummary(ctx context.Context, err error) string {
 	case graph.IsThrottled(err):
 		return "Throttled By Microsoft Graph"
 	default:
-		return "Unable To Read Host Ports"
+		return "Unable To Read " + t.title
 	}
 }
 
-// readErrorDetail names the host and, through graph.Error's text, the HTTP
+// errorDetail names what was read and, through graph.Error's text, the HTTP
 // status, Graph error code and request-id that support will ask for.
-func readErrorDetail(ctx context.Context, hostID string, err error) string {
+func (t readTarget) errorDetail(ctx context.Context, err error) string {
 	var graphErr *graph.Error
 	isGraphErr := errors.As(err, &graphErr)
 	switch {
 	case ctx.Err() != nil:
-		return fmt.Sprintf("Reading the ports of host %q stopped because the operation was cancelled: %s.", hostID, err)
+		return fmt.Sprintf("Reading %s stopped because the operation was cancelled: %s.", t.what, err)
 	case isSignInError(err):
-		return fmt.Sprintf("The provider could not get a token to read the ports of host %q. %s",
-			hostID, signInDetail(err))
+		return fmt.Sprintf("The provider could not get a token to read %s. %s", t.what, signInDetail(err))
 	case graph.IsUnauthorized(err):
-		return fmt.Sprintf("Microsoft Graph refused to list the ports of host %q: %s. "+
+		return fmt.Sprintf("Microsoft Graph refused to return %s: %s. "+
 			"The identity the provider signs in with needs the Microsoft Graph application permission %s, with admin consent. %s",
-			hostID, err, requiredPermission, licenceNote)
+			t.what, err, requiredPermission, licenceNote)
 	case graph.IsThrottled(err):
-		return fmt.Sprintf("Microsoft Graph kept throttling the requests for host %q after every retry: %s. "+
-			"Lower Terraform's -parallelism or raise the provider's max_retries.", hostID, err)
+		return fmt.Sprintf("Microsoft Graph kept throttling the requests for %s after every retry: %s. "+
+			"Lower Terraform's -parallelism or raise the provider's max_retries.", t.what, err)
 	case isGraphErr:
-		return fmt.Sprintf("Microsoft Graph failed to list the ports of host %q: %s.", hostID, graphErr)
+		return fmt.Sprintf("Microsoft Graph failed to return %s: %s.", t.what, graphErr)
 	default:
-		return fmt.Sprintf("Listing the ports of host %q from Microsoft Graph failed: %s.", hostID, err)
+		return fmt.Sprintf("Reading %s from Microsoft Graph failed: %s.", t.what, err)
 	}
 }
 

@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -23,6 +26,29 @@ type selection struct {
 }
 
 func (s selection) has(attribute string) bool { return s.all || s.names[attribute] }
+
+// hostPortSelection reads a `select` set: the attributes to keep, and the
+// Graph properties to ask for, which add those in needed (properties the
+// provider itself reads) to the ones selected. A null set selects all and
+// asks for everything.
+func hostPortSelection(ctx context.Context, selected types.Set, needed []string) (selection, []string, diag.Diagnostics) {
+	if selected.IsNull() {
+		return selection{all: true}, nil, nil
+	}
+	var names []string
+	diags := selected.ElementsAs(ctx, &names, false)
+	sel := selection{names: make(map[string]bool, len(names))}
+	for _, name := range names {
+		sel.names[name] = true
+	}
+	var properties []string
+	for _, property := range graph.HostPortProperties {
+		if sel.names[snakeCase(property)] || slices.Contains(needed, property) {
+			properties = append(properties, property)
+		}
+	}
+	return sel, properties, diags
+}
 
 // terraformType is the Terraform type of an object with the given attr types.
 func terraformType(attrTypes map[string]attr.Type) tftypes.Type {
@@ -49,6 +75,12 @@ var (
 
 // hostPortValue maps one Graph hostPort to its schema object.
 func hostPortValue(hp *graph.HostPort, sel selection) tftypes.Value {
+	return tftypes.NewValue(hostPortType, hostPortAttributeValues(hp, sel))
+}
+
+// hostPortAttributeValues maps one Graph hostPort to the values of its
+// schema attributes, for an element of a list or the top level of a read.
+func hostPortAttributeValues(hp *graph.HostPort, sel selection) map[string]tftypes.Value {
 	values := map[string]tftypes.Value{
 		"id":                          nullString,
 		"port":                        nullNumber,
@@ -99,7 +131,7 @@ func hostPortValue(hp *graph.HostPort, sel selection) tftypes.Value {
 	if sel.has("most_recent_ssl_certificate") && hp.MostRecentSslCertificate != nil {
 		values["most_recent_ssl_certificate"] = certificateValue(hp.MostRecentSslCertificate)
 	}
-	return tftypes.NewValue(hostPortType, values)
+	return values
 }
 
 // bannersValue maps null and empty alike to an empty list, so HCL can iterate

@@ -57,3 +57,31 @@ func configOnlyHostID(tb testing.TB, hostID string) tftypes.Value {
 	attributes["host_id"] = tftypes.NewValue(tftypes.String, hostID)
 	return tftypes.NewValue(stateType, attributes)
 }
+
+// Every name select accepts is an attribute of the hostPort object and the
+// snake_case of a Graph hostPort property, and every attribute and property
+// can be selected.
+func TestSelectableAttributesMatchSchemaAndGraph(t *testing.T) {
+	attributes := hostPortAttributes()
+	selectable := map[string]bool{}
+	for _, name := range selectableAttributes {
+		selectable[name] = true
+		if _, ok := attributes[name]; !ok {
+			t.Errorf("select accepts %q, which is not a hostPort attribute", name)
+		}
+	}
+	for name := range attributes {
+		if !selectable[name] {
+			t.Errorf("the hostPort attribute %q cannot be selected", name)
+		}
+	}
+	for _, property := range graph.HostPortProperties {
+		if !selectable[snakeCase(property)] {
+			t.Errorf("the Graph property %q has no selectable attribute", property)
+		}
+	}
+	if len(selectableAttributes) != len(graph.HostPortProperties) || len(attributes) != len(graph.HostPortProperties) {
+		t.Errorf("%d selectable names, %d attributes, %d Graph properties: they must be the same set",
+			len(selectableAttributes), len(attributes), len(graph.HostPortProperties))
+	}
+}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -28,7 +27,7 @@ func NewHostPortsDataSource() datasource.DataSource {
 }
 
 type hostPortsDataSource struct {
-	client *graph.Client
+	graphDataSource
 }
 
 type hostPortsDataSourceModel struct {
@@ -49,33 +48,14 @@ func (d *hostPortsDataSource) Metadata(_ context.Context, req datasource.Metadat
 	resp.TypeName = req.ProviderTypeName + "_ti_host_ports"
 }
 
-func (d *hostPortsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return // not configured yet: Terraform calls Configure again later
-	}
-	client, ok := req.ProviderData.(*graph.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("The provider handed the data source a %T where a *graph.Client was expected. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	d.client = client
-}
-
 // ValidateConfig catches combinations no single attribute validator can see.
 func (d *hostPortsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var config hostPortsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || config.Select.IsNull() || config.Select.IsUnknown() || !config.ExpandMostRecentSslCertificate.ValueBool() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	var selected []string
-	resp.Diagnostics.Append(config.Select.ElementsAs(ctx, &selected, false)...)
-	if !slices.Contains(selected, "most_recent_ssl_certificate") {
-		resp.Diagnostics.AddAttributeError(path.Root("expand_most_recent_ssl_certificate"), "Certificate Expanded But Not Selected",
-			"expand_most_recent_ssl_certificate is true, but select leaves out most_recent_ssl_certificate, so the expanded certificate would be discarded. "+
-				"Add \"most_recent_ssl_certificate\" to select, or drop expand_most_recent_ssl_certificate.")
-	}
+	validateCertificateSelected(ctx, config.Select, config.ExpandMostRecentSslCertificate, &resp.Diagnostics)
 }
 
 func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -84,9 +64,8 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.client == nil {
-		resp.Diagnostics.AddError("Provider Not Configured",
-			"The defender provider has no Graph client, so the data source cannot read. Check the provider configuration for earlier errors.")
+	client, ok := d.configuredClient(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var filterModel *hostPortsFilterModel
@@ -103,7 +82,7 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 
 	hostID := config.HostID.ValueString()
-	result, err := d.client.ListHostPorts(ctx, hostID, options)
+	result, err := client.ListHostPorts(ctx, hostID, options)
 	switch {
 	case graph.IsNotFound(err):
 		resp.Diagnostics.AddWarning("Host Not Found In Defender TI", notFoundDetail(hostID, err))
@@ -113,7 +92,7 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 			result.Count = &zero
 		}
 	case err != nil:
-		resp.Diagnostics.AddError(readErrorSummary(ctx, err), readErrorDetail(ctx, hostID, err))
+		hostPortsTarget(hostID).addReadError(ctx, &resp.Diagnostics, err)
 		return
 	}
 
@@ -157,30 +136,15 @@ func stateValue(config tftypes.Value, hostID string, sortedPorts []graph.HostPor
 // is widened by what filtering, sorting and open_ports read; the selection
 // returned remembers what the user asked for, so the rest is nulled.
 func listOptions(ctx context.Context, config *hostPortsDataSourceModel, filter portFilter) (selection, graph.QueryOptions, diag.Diagnostics) {
-	var diags diag.Diagnostics
 	options := graph.QueryOptions{
-		Top:   int(config.Top.ValueInt64()),
-		Skip:  int(config.Skip.ValueInt64()),
-		Count: config.IncludeCount.ValueBool(),
-	}
-	if config.ExpandMostRecentSslCertificate.ValueBool() {
-		options.Expand = []string{graph.ExpandMostRecentSslCertificate}
-	}
-	if config.Select.IsNull() {
-		return selection{all: true}, options, diags
-	}
-	var selected []string
-	diags.Append(config.Select.ElementsAs(ctx, &selected, false)...)
-	sel := selection{names: make(map[string]bool, len(selected))}
-	for _, name := range selected {
-		sel.names[name] = true
+		Top:    int(config.Top.ValueInt64()),
+		Skip:   int(config.Skip.ValueInt64()),
+		Count:  config.IncludeCount.ValueBool(),
+		Expand: certificateExpansion(config.ExpandMostRecentSslCertificate),
 	}
 	needed := append([]string{"port", "protocol", "status"}, filter.graphProperties()...)
-	for _, property := range graph.HostPortProperties {
-		if sel.names[snakeCase(property)] || slices.Contains(needed, property) {
-			options.Select = append(options.Select, property)
-		}
-	}
+	sel, properties, diags := hostPortSelection(ctx, config.Select, needed)
+	options.Select = properties
 	return sel, options, diags
 }
 

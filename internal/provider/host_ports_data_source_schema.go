@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -50,22 +49,9 @@ func hostPortsAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "How many ports to skip from the start of Graph's list (Graph's `$skip`). Applied by Graph before `filter`.",
 			Validators:          []validator.Int64{int64validator.AtLeast(0)},
 		},
-		"select": schema.SetAttribute{
-			Optional:    true,
-			ElementType: types.StringType,
-			MarkdownDescription: "The port attributes to return (Graph's `$select`), by their names in this schema: " +
-				backtickList(selectableAttributes) + ". Attributes left out are null in `ports`, which keeps state small for hosts " +
-				"with many ports. Attributes that `filter`, sorting and `open_ports` need are fetched anyway. When unset, every attribute is returned.",
-			Validators: []validator.Set{
-				setvalidator.SizeAtLeast(1),
-				setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableAttributes...)),
-			},
-		},
-		"expand_most_recent_ssl_certificate": schema.BoolAttribute{
-			Optional: true,
-			MarkdownDescription: "When `true`, every field of `most_recent_ssl_certificate` is returned (Graph's " +
-				"`$expand=mostRecentSslCertificate`); otherwise only its `id`. Defaults to `false`.",
-		},
+		"select": hostPortSelectAttribute("Attributes left out are null in `ports`, which keeps state small for hosts with many ports. " +
+			"Attributes that `filter`, sorting and `open_ports` need are fetched anyway."),
+		"expand_most_recent_ssl_certificate": expandCertificateAttribute(),
 		"include_count": schema.BoolAttribute{
 			Optional:            true,
 			MarkdownDescription: "When `true`, `total_count` is filled from Graph's `@odata.count`. Defaults to `false`.",
@@ -133,35 +119,3 @@ func filterAttributes() map[string]schema.Attribute {
 	}
 }
 
-func backtickList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, name := range names {
-		quoted[i] = "`" + name + "`"
-	}
-	return strings.Join(quoted, ", ")
-}
-
-// selectableAttributes are the snake_case names `select` accepts, one per
-// hostPort property, in Graph's order.
-var selectableAttributes = func() []string {
-	names := make([]string, len(graph.HostPortProperties))
-	for i, property := range graph.HostPortProperties {
-		names[i] = snakeCase(property)
-	}
-	return names
-}()
-
-// snakeCase turns a Graph property name into its schema attribute name.
-func snakeCase(camel string) string {
-	var b strings.Builder
-	for i, r := range camel {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

@@ -1,0 +1,42 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+// graphDataSource is embedded by every data source of the provider: it
+// keeps the Graph client Configure hands over, so each data source holds only
+// what is its own.
+type graphDataSource struct {
+	client *graph.Client
+}
+
+func (d *graphDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return // not configured yet: Terraform calls Configure again later
+	}
+	client, ok := req.ProviderData.(*graph.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
+			fmt.Sprintf("The provider handed the data source a %T where a *graph.Client was expected. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	d.client = client
+}
+
+// configuredClient returns the Graph client, or reports that the provider
+// has none, which happens when its configuration failed.
+func (d *graphDataSource) configuredClient(diags *diag.Diagnostics) (*graph.Client, bool) {
+	if d.client == nil {
+		diags.AddError("Provider Not Configured",
+			"The defender provider has no Graph client, so the data source cannot read. Check the provider configuration for earlier errors.")
+		return nil, false
+	}
+	return d.client, true
+}

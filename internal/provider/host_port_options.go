@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+// The options every read of hostPorts takes, a list or a single one: which
+// attributes to return (`select`) and whether to expand the certificate.
+
+// selectableAttributes are the snake_case names `select` accepts, one per
+// hostPort property, in Graph's order.
+var selectableAttributes = func() []string {
+	names := make([]string, len(graph.HostPortProperties))
+	for i, property := range graph.HostPortProperties {
+		names[i] = snakeCase(property)
+	}
+	return names
+}()
+
+// hostPortSelectAttribute is `select`; note says what leaving attributes
+// out does in this data source.
+func hostPortSelectAttribute(note string) schema.SetAttribute {
+	return schema.SetAttribute{
+		Optional:    true,
+		ElementType: types.StringType,
+		MarkdownDescription: "The port attributes to return (Graph's `$select`), by their names in this schema: " +
+			backtickList(selectableAttributes) + ". " + note + " When unset, every attribute is returned.",
+		Validators: []validator.Set{
+			setvalidator.SizeAtLeast(1),
+			setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableAttributes...)),
+		},
+	}
+}
+
+func expandCertificateAttribute() schema.BoolAttribute {
+	return schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "When `true`, every field of `most_recent_ssl_certificate` is returned (Graph's " +
+			"`$expand=mostRecentSslCertificate`); otherwise only its `id`. Defaults to `false`.",
+	}
+}
+
+// certificateExpansion is Graph's $expand for expand_most_recent_ssl_certificate.
+func certificateExpansion(expand types.Bool) []string {
+	if expand.ValueBool() {
+		return []string{graph.ExpandMostRecentSslCertificate}
+	}
+	return nil
+}
+
+// validateCertificateSelected refuses an expansion that select would throw
+// away.
+func validateCertificateSelected(ctx context.Context, selected types.Set, expand types.Bool, diags *diag.Diagnostics) {
+	if selected.IsNull() || selected.IsUnknown() || !expand.ValueBool() {
+		return
+	}
+	var names []string
+	diags.Append(selected.ElementsAs(ctx, &names, false)...)
+	if !slices.Contains(names, "most_recent_ssl_certificate") {
+		diags.AddAttributeError(path.Root("expand_most_recent_ssl_certificate"), "Certificate Expanded But Not Selected",
+			"expand_most_recent_ssl_certificate is true, but select leaves out most_recent_ssl_certificate, so the expanded certificate would be discarded. "+
+				"Add \"most_recent_ssl_certificate\" to select, or drop expand_most_recent_ssl_certificate.")
+	}
+}
+
+func backtickList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, name := range names {
+		quoted[i] = "`" + name + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// snakeCase turns a Graph property name into its schema attribute name.
+func snakeCase(camel string) string {
+	var b strings.Builder
+	for i, r := range camel {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
