@@ -1,16 +1,20 @@
 // Command demo runs the provider's main job end to end: a real terraform or
 // tofu applies examples/demo through dev_overrides and prints the open ports
 // of its hosts. With ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET set
-// it reads a real tenant; otherwise it starts the bundled Graph emulator.
+// it reads a real tenant; otherwise it starts the bundled Graph emulator,
+// whose data is sample data. TF_VAR_hosts chooses the hosts, as for any
+// Terraform variable.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
@@ -26,13 +30,16 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *binary, *providerDir, *configDir, *workDir); err != nil {
+	if err := run(ctx, os.Stdout, *binary, *providerDir, *configDir, *workDir); err != nil {
 		fmt.Fprintln(os.Stderr, "demo failed:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, binary, providerDir, configDir, workDir string) error {
+// pickHosts tells how to choose the hosts to read.
+const pickHosts = `choose the hosts with TF_VAR_hosts, e.g. TF_VAR_hosts='["example.com", "203.0.113.7"]' make demo`
+
+func run(ctx context.Context, out io.Writer, binary, providerDir, configDir, workDir string) error {
 	if err := os.RemoveAll(workDir); err != nil {
 		return err
 	}
@@ -49,10 +56,12 @@ func run(ctx context.Context, binary, providerDir, configDir, workDir string) er
 
 	var emulator *fakegraph.Server
 	if liveTenantConfigured() {
-		fmt.Println("==> Reading a real tenant: ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET are set.")
+		fmt.Fprintln(out, "==> Reading a real tenant: ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET are set.")
+		fmt.Fprintln(out, liveHostsNote(os.Getenv("TF_VAR_hosts")))
 	} else {
+		data := fakegraph.SampleData()
 		var err error
-		emulator, err = fakegraph.Start(fakegraph.Config{})
+		emulator, err = fakegraph.Start(fakegraph.Config{Data: data})
 		if err != nil {
 			return fmt.Errorf("starting the emulator: %w", err)
 		}
@@ -65,23 +74,32 @@ func run(ctx context.Context, binary, providerDir, configDir, workDir string) er
 			return err
 		}
 		runner.Env = emulator.ProviderEnvironment(caFile)
-		fmt.Printf("==> No tenant configured (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET): using the bundled Graph emulator at %s\n", emulator.URL())
+		fmt.Fprintf(out, "==> No tenant configured (ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET): using the bundled Graph emulator at %s.\n", emulator.URL())
+		fmt.Fprintf(out, "==> Its data is sample data, not Defender TI's; it knows the hosts %s.\n", strings.Join(data.Hosts(), ", "))
 	}
 
-	fmt.Printf("==> %s apply %s\n", filepath.Base(binary), configDir)
+	fmt.Fprintf(out, "==> %s apply %s\n", filepath.Base(binary), configDir)
 	result, err := runner.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
 	if err != nil {
 		return err
 	}
-	fmt.Print(result.Stdout)
+	fmt.Fprint(out, result.Stdout)
 	if emulator != nil {
 		stats := emulator.Stats()
-		fmt.Printf("==> Emulator: %d token request(s), %d Graph request(s), %d connection(s).\n",
+		fmt.Fprintf(out, "==> Emulator: %d token request(s), %d Graph request(s), %d connection(s).\n",
 			stats.TokenRequests, stats.GraphRequests, stats.Connections)
-		fmt.Println("==> To read a real tenant instead, export ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET " +
-			"(an app registration with the Graph permission ThreatIntelligence.Read.All) and run `make demo` again.")
+		fmt.Fprintln(out, "==> That was the emulator's sample data. To read a real tenant, export ARM_TENANT_ID, ARM_CLIENT_ID "+
+			"and ARM_CLIENT_SECRET (an app registration with the Graph permission ThreatIntelligence.Read.All), and "+pickHosts+".")
 	}
 	return nil
+}
+
+// liveHostsNote says which hosts a run on a real tenant reads.
+func liveHostsNote(tfVarHosts string) string {
+	if tfVarHosts != "" {
+		return "==> Reading the hosts in TF_VAR_hosts: " + tfVarHosts
+	}
+	return "==> Reading the demo's default hosts, the emulator's sample hosts, which your tenant may not know; " + pickHosts + "."
 }
 
 func liveTenantConfigured() bool {
