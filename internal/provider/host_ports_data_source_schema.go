@@ -118,4 +118,3 @@ func filterAttributes() map[string]schema.Attribute {
 		},
 	}
 }
-

@@ -133,7 +133,7 @@ func optionalBool(description string) schema.BoolAttribute {
 }
 
 func (p *defenderProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewHostPortsDataSource}
+	return []func() datasource.DataSource{NewHostPortsDataSource, NewHostPortDataSource}
 }
 
 func (p *defenderProvider) Resources(context.Context) []func() resource.Resource {

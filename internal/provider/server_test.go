@@ -110,15 +110,64 @@ func readPathCases() []readCase {
 			want:   wantReadDiagnostic(tfprotov6.DiagnosticSeverityError, "Access Denied By Microsoft Graph"),
 		},
 		{
-			name: "unknown provider configuration defers", typeName: hostPortsTypeName,
-			provider: map[string]tftypes.Value{"tenant_id": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)},
-			config:   map[string]tftypes.Value{"host_id": str("8.8.8.8")},
-			want: func(t *testing.T, state tftypes.Value, resp *tfprotov6.ReadDataSourceResponse) {
-				if resp.Deferred == nil || resp.Deferred.Reason != tfprotov6.DeferredReasonProviderConfigUnknown || state.IsKnown() {
-					t.Errorf("want an unknown state deferred for the unknown provider configuration, got deferred %+v, state %v", resp.Deferred, state)
+			name: "hostPort", typeName: hostPortTypeName,
+			config: map[string]tftypes.Value{"id": str("Y29udG9zby5jb20kJDQ0Mw=="), "expand_most_recent_ssl_certificate": tftypes.NewValue(tftypes.Bool, true)},
+			want:   wantAttribute("port", num(443)),
+		},
+		{
+			name: "hostPort select", typeName: hostPortTypeName,
+			config: map[string]tftypes.Value{"id": str("Y29udG9zby5jb20kJDQ0Mw=="), "select": stringSetValue("status")},
+			want:   wantAttribute("status", str("open")),
+		},
+		{
+			name: "hostPort 404 on its id", typeName: hostPortTypeName,
+			config: map[string]tftypes.Value{"id": str("bm8tc3VjaC1wb3J0")},
+			want: func(t *testing.T, _ tftypes.Value, resp *tfprotov6.ReadDataSourceResponse) {
+				if len(resp.Diagnostics) != 1 || !resp.Diagnostics[0].Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("id")) {
+					t.Errorf("want one diagnostic on id, got %s", describeDiagnostics(resp.Diagnostics))
 				}
 			},
 		},
+		{
+			name: "hostPort 403", typeName: hostPortTypeName,
+			config: map[string]tftypes.Value{"id": str("Y29udG9zby5jb20kJDQ0Mw==")},
+			fault:  &fakegraph.Fault{Route: fakegraph.RouteGet, Kind: fakegraph.KindGraphError, Status: 403, Code: "accessDenied", Times: -1},
+			want:   wantReadDiagnostic(tfprotov6.DiagnosticSeverityError, "Access Denied By Microsoft Graph"),
+		},
+		{
+			name: "hostPort with an unknown provider configuration defers", typeName: hostPortTypeName,
+			provider: map[string]tftypes.Value{"client_id": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)},
+			config:   map[string]tftypes.Value{"id": str("Y29udG9zby5jb20kJDQ0Mw==")},
+			want:     wantDeferred,
+		},
+		{
+			name: "unknown provider configuration defers", typeName: hostPortsTypeName,
+			provider: map[string]tftypes.Value{"tenant_id": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)},
+			config:   map[string]tftypes.Value{"host_id": str("8.8.8.8")},
+			want:     wantDeferred,
+		},
+	}
+}
+
+const hostPortTypeName = "defender_ti_host_port"
+
+func wantDeferred(t *testing.T, state tftypes.Value, resp *tfprotov6.ReadDataSourceResponse) {
+	t.Helper()
+	if resp.Deferred == nil || resp.Deferred.Reason != tfprotov6.DeferredReasonProviderConfigUnknown || state.IsKnown() {
+		t.Errorf("want an unknown state deferred for the unknown provider configuration, got deferred %+v, state %v", resp.Deferred, state)
+	}
+}
+
+func wantAttribute(name string, want tftypes.Value) func(*testing.T, tftypes.Value, *tfprotov6.ReadDataSourceResponse) {
+	return func(t *testing.T, state tftypes.Value, resp *tfprotov6.ReadDataSourceResponse) {
+		t.Helper()
+		var attributes map[string]tftypes.Value
+		if err := state.As(&attributes); err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Diagnostics) > 0 || !attributes[name].Equal(want) {
+			t.Errorf("want %s = %v and no diagnostics, got %v and %s", name, want, attributes[name], describeDiagnostics(resp.Diagnostics))
+		}
 	}
 }
 

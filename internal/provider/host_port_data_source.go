@@ -1,0 +1,123 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure      = &hostPortDataSource{}
+	_ datasource.DataSourceWithValidateConfig = &hostPortDataSource{}
+)
+
+// NewHostPortDataSource returns the defender_ti_host_port data source.
+func NewHostPortDataSource() datasource.DataSource {
+	return &hostPortDataSource{}
+}
+
+// hostPortDataSource reads one hostPort by its id. Its attributes are the
+// hostPort object's, at the top level, with id as the input.
+type hostPortDataSource struct {
+	graphDataSource
+}
+
+type hostPortDataSourceOptions struct {
+	ID                             types.String `tfsdk:"id"`
+	Select                         types.Set    `tfsdk:"select"`
+	ExpandMostRecentSslCertificate types.Bool   `tfsdk:"expand_most_recent_ssl_certificate"`
+}
+
+func (d *hostPortDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_ti_host_port"
+}
+
+func (d *hostPortDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attributes := hostPortAttributes()
+	attributes["id"] = schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "The hostPort to read: the `id` of an element of a `defender_ti_host_ports` list. " +
+			"It is opaque and passed to Graph as it is, escaped; it may hold characters such as `=`, `+` and `/`.",
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	attributes["select"] = hostPortSelectAttribute("Attributes left out are null.")
+	attributes["expand_most_recent_ssl_certificate"] = expandCertificateAttribute()
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one port observation of Microsoft Defender Threat Intelligence by its id " +
+			"(`GET /security/threatIntelligence/hostPorts/{hostPortId}` in Microsoft Graph): the port's protocol, status, " +
+			"first and last sightings, banners, detected services and most recent TLS certificate, as attributes of the data source. " +
+			"An id Defender TI does not know fails the read, since the configuration asked for that one port.",
+		Attributes: attributes,
+	}
+}
+
+func (d *hostPortDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	options := hostPortOptionsOf(ctx, req.Config, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		validateCertificateSelected(ctx, options.Select, options.ExpandMostRecentSslCertificate, &resp.Diagnostics)
+	}
+}
+
+func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	options := hostPortOptionsOf(ctx, req.Config, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, ok := d.configuredClient(&resp.Diagnostics)
+	if !ok {
+		return
+	}
+	sel, properties, diags := hostPortSelection(ctx, options.Select, nil)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	id := options.ID.ValueString()
+	hostPort, err := client.GetHostPort(ctx, id, graph.QueryOptions{Select: properties, Expand: certificateExpansion(options.ExpandMostRecentSslCertificate)})
+	switch {
+	case graph.IsNotFound(err):
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Host Port Not Found In Defender TI",
+			fmt.Sprintf("Microsoft Graph has no Defender Threat Intelligence record of hostPort %q (%s). "+
+				"Take the id from the ports of a defender_ti_host_ports data source, which lists what Defender TI holds for a host.", id, err))
+		return
+	case err != nil:
+		hostPortTarget(id).addReadError(ctx, &resp.Diagnostics, err)
+		return
+	}
+
+	var given map[string]tftypes.Value
+	if err := req.Config.Raw.As(&given); err != nil {
+		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Reading the configuration of hostPort %q failed: %s. This is a bug in the provider.", id, err))
+		return
+	}
+	// As hands out the configuration's own map: the state gets a copy.
+	attributes := maps.Clone(given)
+	maps.Copy(attributes, hostPortAttributeValues(hostPort, sel))
+	// The id stays the one configured: it is the input, and Graph may spell
+	// an equal id differently.
+	attributes["id"] = given["id"]
+	resp.State.Raw = tftypes.NewValue(req.Config.Raw.Type(), attributes)
+}
+
+// hostPortOptionsOf reads the data source's inputs; the other attributes of
+// a configuration are the computed hostPort's.
+func hostPortOptionsOf(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) hostPortDataSourceOptions {
+	var options hostPortDataSourceOptions
+	diags.Append(config.GetAttribute(ctx, path.Root("id"), &options.ID)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("select"), &options.Select)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("expand_most_recent_ssl_certificate"), &options.ExpandMostRecentSslCertificate)...)
+	return options
+}
