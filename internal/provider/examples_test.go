@@ -101,6 +101,11 @@ var exampleCases = map[string][]exampleCase{
 			  "8080/tcp": "2019-01-01T00:00:00Z"}`,
 		},
 	}},
+	"data-sources/defender_ti_host_port/data-source.tf": {{
+		outputs: map[string]string{
+			"https_certificate": `{"subject": "contoso.com", "expires": "2024-02-01T23:59:59Z"}`,
+		},
+	}},
 	"data-sources/defender_ti_host_ports/certificate-watch.tf": {{
 		// contoso.com's certificate on 443 expired in 2024, so it is flagged
 		// whatever the date of the plan.
