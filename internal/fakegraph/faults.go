@@ -1,7 +1,10 @@
 package fakegraph
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -72,6 +75,16 @@ const (
 	KindRedirectForeign
 	// KindStatus answers Status with a plain-text body (no Graph envelope).
 	KindStatus
+	// KindConnectionReset sends 200 headers with a Content-Length and part
+	// of the body, then resets the TCP connection (RST, not a clean close),
+	// so the client reads "connection reset by peer". Only HTTP/1.1 can
+	// take its connection over; on HTTP/2 it resets the stream instead,
+	// like KindResetMidBody.
+	KindConnectionReset
+	// KindSlowBody sends 200 headers with a Content-Length and part of the
+	// body, waits Latency (or until the client gives up), then sends the
+	// rest: a stalled transfer that a per-attempt timeout should cut.
+	KindSlowBody
 )
 
 var faultKindNames = map[FaultKind]string{
@@ -80,6 +93,7 @@ var faultKindNames = map[FaultKind]string{
 	KindTruncatedJSON: "TruncatedJSON", KindInvalidJSON: "InvalidJSON", KindHTMLError: "HTMLError",
 	KindEmptyBody500: "EmptyBody500", KindForeignNextLink: "ForeignNextLink", KindHTTPNextLink: "HTTPNextLink",
 	KindLoopingNextLink: "LoopingNextLink", KindRedirectForeign: "RedirectForeign", KindStatus: "Status",
+	KindConnectionReset: "ConnectionReset", KindSlowBody: "SlowBody",
 }
 
 func (k FaultKind) String() string {
@@ -106,7 +120,7 @@ type Fault struct {
 	Status     int           // KindGraphError, KindStatus
 	Code       string        // Graph error.code for KindGraphError
 	RetryAfter string        // verbatim Retry-After for throttling kinds; "" = none
-	Latency    time.Duration // KindLatency
+	Latency    time.Duration // KindLatency, KindSlowBody
 }
 
 // activeFault tracks how often a fault has matched and fired.
@@ -296,6 +310,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, origin string, r
 		resp.write(w)
 	case KindResetMidBody:
 		writeThenAbort(w, resp)
+	case KindConnectionReset:
+		writeThenReset(w, resp)
+	case KindSlowBody:
+		s.writeSlowly(r.Context(), w, resp, f.Latency)
 	default:
 		resp.write(w)
 	}
@@ -307,6 +325,14 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, origin string, r
 // an unexpected EOF or a stream error on either protocol, just like a
 // connection cut by a network device mid-transfer.
 func writeThenAbort(w http.ResponseWriter, resp response) {
+	writeFirstHalf(w, resp)
+	panic(http.ErrAbortHandler)
+}
+
+// writeFirstHalf sends the headers, promising the whole body in
+// Content-Length, and the first half of the body, flushed so the client
+// holds it before whatever the fault does next.
+func writeFirstHalf(w http.ResponseWriter, resp response) {
 	for k, v := range resp.header {
 		w.Header()[k] = v
 	}
@@ -314,5 +340,33 @@ func writeThenAbort(w http.ResponseWriter, resp response) {
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(resp.body[:len(resp.body)/2])
 	_ = http.NewResponseController(w).Flush()
-	panic(http.ErrAbortHandler)
+}
+
+// writeThenReset sends half the body and resets the connection. Closing the
+// TCP socket with SO_LINGER 0 sends an RST; closing the TLS connection would
+// first send close_notify, and the client would see a clean end of stream.
+func writeThenReset(w http.ResponseWriter, resp response) {
+	writeFirstHalf(w, resp)
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: no connection to take over, reset the stream
+	}
+	raw := conn
+	if tlsConn, ok := conn.(*tls.Conn); ok {
+		raw = tlsConn.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = raw.Close()
+}
+
+// writeSlowly sends half the body, stalls for d, then sends the rest. A
+// client that gives up in between ends the wait, so no handler outlives it.
+func (s *Server) writeSlowly(ctx context.Context, w http.ResponseWriter, resp response, d time.Duration) {
+	writeFirstHalf(w, resp)
+	if s.sleep(ctx, d) != nil {
+		return
+	}
+	_, _ = w.Write(resp.body[len(resp.body)/2:])
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -120,6 +121,116 @@ func TestFaultResetMidBody(t *testing.T) {
 	}
 }
 
+// http1Client trusts s and never negotiates HTTP/2, for the faults that
+// behave differently on HTTP/1.1.
+func http1Client(t *testing.T, s *Server) *http.Client {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: s.CertPool()},
+		TLSNextProto:    map[string]func(string, *tls.Conn) http.RoundTripper{}, // disables HTTP/2
+	}}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+// getPartial sends an authenticated GET for path and reads the body until
+// it ends or fails, returning what arrived and how it ended.
+func getPartial(t *testing.T, ctx context.Context, c *http.Client, s *Server, path, tok string) (*http.Response, []byte, error) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+// A reset is an RST on the TCP connection, which the client reports as
+// such, after part of the promised body; the next request is served.
+func TestFaultConnectionReset(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	tok := s.IssueToken(DefaultTenantID)
+	c := http1Client(t, s)
+	s.AddFault(Fault{Route: RouteList, Kind: KindConnectionReset})
+	resp, b, err := getPartial(t, context.Background(), c, s, pagingPath, tok)
+	if resp.StatusCode != 200 || resp.ProtoMajor != 1 {
+		t.Fatalf("status %d proto %d", resp.StatusCode, resp.ProtoMajor)
+	}
+	if !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("read ended with %v, want ECONNRESET", err)
+	}
+	if len(b) == 0 || int64(len(b)) >= resp.ContentLength {
+		t.Errorf("got %d of %d bytes before the reset", len(b), resp.ContentLength)
+	}
+	if _, b, err := getPartial(t, context.Background(), c, s, pagingPath, tok); err != nil || !json.Valid(b) {
+		t.Errorf("the next request: %v", err)
+	}
+
+	// HTTP/2 cannot hand its connection over: the stream is reset instead.
+	s.AddFault(Fault{Route: RouteList, Kind: KindConnectionReset})
+	resp, _, err = getPartial(t, context.Background(), s.HTTPClient(), s, pagingPath, tok)
+	if resp.ProtoMajor != 2 || err == nil || !strings.Contains(err.Error(), "stream error") {
+		t.Errorf("HTTP/%d: %v, want a stream error", resp.ProtoMajor, err)
+	}
+}
+
+// A slow body delivers its first half at once and the rest after Latency;
+// a client that stops waiting ends the handler's wait too.
+func TestFaultSlowBody(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	tok := s.IssueToken(DefaultTenantID)
+	full := get(t, s, pagingPath, tok)
+
+	s.AddFault(Fault{Route: RouteList, Kind: KindSlowBody, Latency: 300 * time.Millisecond})
+	start := time.Now()
+	_, b, err := getPartial(t, context.Background(), s.HTTPClient(), s, pagingPath, tok)
+	if err != nil || string(b) != string(full.body) {
+		t.Fatalf("%v after %d of %d bytes, want the whole page", err, len(b), len(full.body))
+	}
+	if el := time.Since(start); el < 300*time.Millisecond {
+		t.Errorf("whole body after %s, want >= 300ms", el)
+	}
+
+	// A client that gives up after the first half ends the handler's wait.
+	s.AddFault(Fault{Route: RouteList, Kind: KindSlowBody, Latency: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+pagingPath, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	half := make([]byte, len(full.body)/2)
+	if _, err := io.ReadFull(resp.Body, half); err != nil || string(half) != string(full.body[:len(half)]) {
+		t.Fatalf("first half: %v", err)
+	}
+	cancel()
+	if rest, err := io.ReadAll(resp.Body); !errors.Is(err, context.Canceled) || len(rest) != 0 {
+		t.Errorf("after cancelling: %d more bytes, %v; want none and context.Canceled", len(rest), err)
+	}
+	closePromptly(t, s, "an abandoned slow body")
+}
+
+// closePromptly closes s, failing the test if a handler still waits on
+// behalf of a client that is gone: Close waits for every handler.
+func closePromptly(t *testing.T, s *Server, handler string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Close blocked on %s's handler", handler)
+	}
+}
+
 func TestFaultNextLinks(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, Config{})
@@ -207,13 +318,7 @@ func TestFaultLatencyAndCancellation(t *testing.T) {
 	if _, err := s.HTTPClient().Do(req); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want deadline exceeded, got %v", err)
 	}
-	done := make(chan struct{})
-	go func() { s.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Close blocked on a cancelled request's handler")
-	}
+	closePromptly(t, s, "a cancelled request")
 }
 
 func TestConfigLatency(t *testing.T) {

@@ -36,7 +36,9 @@ var APIVersions = []string{"v1.0", "beta"}
 // tflog; fields never hold headers, so no token can reach a log.
 type LogFunc func(ctx context.Context, msg string, fields map[string]any)
 
-// RetryOptions bound how long a throttled or failing call is retried.
+// RetryOptions bound how long a throttled or failing call is retried. An
+// attempt fails on a retryable status, a network error, or a 200 whose body
+// breaks off before it is complete; all of them share one budget.
 type RetryOptions struct {
 	// MaxRetries is the number of retries after the first attempt; a
 	// negative value disables retries.
@@ -78,12 +80,11 @@ type Options struct {
 // concurrent use, and shares one token cache and one connection pool between
 // all calls.
 type Client struct {
-	pipeline         runtime.Pipeline
-	origin           *url.URL
-	baseURL          string
-	maxResponseBytes int64
-	maxPages         int
-	tryTimeout       time.Duration
+	pipeline   runtime.Pipeline
+	origin     *url.URL
+	baseURL    string
+	maxPages   int
+	tryTimeout time.Duration
 }
 
 // NewClient validates opts and builds the request pipeline. No request is
@@ -120,6 +121,7 @@ func NewClient(opts Options) (*Client, error) {
 		retry.MaxRetryDelay = DefaultMaxRetryDelay
 	}
 
+	maxResponseBytes := positiveOr(opts.MaxResponseBytes, DefaultMaxResponseBytes)
 	clientOptions := &policy.ClientOptions{
 		Transport: httpClient,
 		Retry: policy.RetryOptions{
@@ -144,16 +146,18 @@ func NewClient(opts Options) (*Client, error) {
 			}),
 			retryAfterPolicy{},
 			&logPolicy{log: opts.Log},
+			// Innermost, so that a broken body fails its attempt and is
+			// logged and retried like any other failed attempt.
+			&decodeBodyPolicy{maxBytes: maxResponseBytes},
 		},
 	}, clientOptions)
 
 	return &Client{
-		pipeline:         pipeline,
-		origin:           origin,
-		baseURL:          strings.TrimSuffix(endpoint.String(), "/") + "/" + apiVersion,
-		maxResponseBytes: positiveOr(opts.MaxResponseBytes, DefaultMaxResponseBytes),
-		maxPages:         int(positiveOr(int64(opts.MaxPages), DefaultMaxPages)),
-		tryTimeout:       retry.TryTimeout,
+		pipeline:   pipeline,
+		origin:     origin,
+		baseURL:    strings.TrimSuffix(endpoint.String(), "/") + "/" + apiVersion,
+		maxPages:   int(positiveOr(int64(opts.MaxPages), DefaultMaxPages)),
+		tryTimeout: retry.TryTimeout,
 	}, nil
 }
 

@@ -5,5 +5,7 @@
 // Terraform: the provider package maps its typed results to schema values.
 // Requests go through an azcore pipeline so that token caching, retries and
 // Retry-After handling are the SDK's well-tested code; the few policies added
-// here cover what azcore does not do (see policies.go).
+// here cover what azcore does not do (see policies.go). Bodies are decoded
+// inside the retry loop, so a 200 whose body breaks off mid-stream is
+// retried with the same budget and back-off (see request.go).
 package graph

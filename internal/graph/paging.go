@@ -21,8 +21,9 @@ type collection[T any] struct {
 // collection or top (0: no limit) is exhausted. Every page is fetched
 // exactly once; a nextLink is only followed when it stays on the configured
 // endpoint's origin and leads to a page not fetched before; at most
-// maxPages pages are fetched. of names the collection's owner in errors
-// ("host 8.8.8.8").
+// maxPages pages are fetched. A page whose body breaks off is fetched
+// again by the pipeline (see decodeBodyPolicy); the pages before it are
+// kept. of names the collection's owner in errors ("host 8.8.8.8").
 func listAll[T any](ctx context.Context, c *Client, first string, top int, of string) (*collection[T], error) {
 	result := &collection[T]{}
 	collect := func(item *T) error {
@@ -38,7 +39,12 @@ func listAll[T any](ctx context.Context, c *Client, first string, top int, of st
 			return nil, fmt.Errorf("stopped after %d pages: Graph kept sending @odata.nextLink", c.maxPages)
 		}
 		var page listPage
+		kept := len(result.items)
 		err := c.fetch(ctx, link, fmt.Sprintf("page %d", result.pages+1), func(body io.Reader) error {
+			// A page read again after its body broke off starts from the
+			// items of the pages before it: the broken attempt's are dropped.
+			clear(result.items[kept:])
+			result.items = result.items[:kept]
 			var err error
 			page, err = decodeListPage(body, collect)
 			return err

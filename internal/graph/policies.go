@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -115,6 +116,13 @@ func (p *logPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	if err != nil {
 		fields["error"] = err.Error()
+		// A body that broke off came with a status and request-id worth
+		// logging: support needs them to trace the attempt.
+		var body *bodyError
+		if errors.As(err, &body) {
+			fields["status"] = body.resp.StatusCode
+			fields["request_id"] = body.resp.Header.Get("request-id")
+		}
 		p.log(ctx, "Graph request failed", fields)
 		return resp, err
 	}

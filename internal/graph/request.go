@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
@@ -27,20 +28,35 @@ func (c *Client) link(path string, opts QueryOptions) string {
 	return link
 }
 
-// bodyDecoder decodes the body of a 200 answer.
+// bodyDecoder decodes the body of a 200 answer. It runs once per attempt,
+// each time on a fresh body, so it must start over on every call: whatever
+// an earlier, broken attempt decoded is no longer wanted.
 type bodyDecoder func(body io.Reader) error
 
-// fetch sends one GET for link and hands the body of a 200 answer, bounded
-// by the size limit, to read. Any other status becomes an *Error. what names
-// the answer in errors ("page 2", "the hostPort").
-func (c *Client) fetch(ctx context.Context, link, what string, read bodyDecoder) error {
-	resp, err := c.get(ctx, link)
+// bodyDecoderKey carries a request's bodyDecoder through azcore's pipeline
+// to decodeBodyPolicy.
+type bodyDecoderKey struct{}
+
+// fetch sends one GET for link and decodes the body of its 200 answer with
+// decode. A body that breaks off while streaming in is fetched again, as
+// decodeBodyPolicy explains; any status other than 200 becomes an *Error.
+// what names the answer in errors ("page 2", "the hostPort").
+func (c *Client) fetch(ctx context.Context, link, what string, decode bodyDecoder) error {
+	req, err := runtime.NewRequest(context.WithValue(ctx, bodyDecoderKey{}, decode), http.MethodGet, link)
 	if err != nil {
-		return err
+		return fmt.Errorf("building the request for %s: %w", link, err)
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	// azcore reads whole bodies into memory by default; pages are streamed
+	// into decode instead.
+	runtime.SkipBodyDownload(req)
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return c.fetchError(ctx, err, what)
 	}
 	defer resp.Body.Close()
-	if err := read(c.limitBody(resp)); err != nil {
-		return c.readError(ctx, err, what, resp)
+	if resp.StatusCode != http.StatusOK {
+		return newError(resp)
 	}
 	return nil
 }
@@ -77,35 +93,81 @@ func countOf(ctx context.Context, c *Client, link string) (int64, error) {
 	return count, err
 }
 
-// get sends one GET through the pipeline and returns a 200 response whose
-// body the caller streams and closes; any other status becomes an *Error.
-func (c *Client) get(ctx context.Context, link string) (*http.Response, error) {
-	req, err := runtime.NewRequest(ctx, http.MethodGet, link)
-	if err != nil {
-		return nil, fmt.Errorf("building the request for %s: %w", link, err)
+// decodeBodyPolicy is the innermost per-retry policy: it decodes a 200
+// answer's body inside the attempt that fetched it. A body that breaks off
+// on the way (a reset connection, an unexpected EOF, an HTTP/2 stream
+// error, the per-attempt timeout while reading) then fails its attempt like
+// a dropped connection does, and azcore's retry policy sends the same
+// request again within the same MaxRetries and with the same back-off it
+// uses for a 503. Decoding after the pipeline returned would need a retry
+// loop of its own, with a second budget and other delays.
+//
+// A body that arrived whole but does not decode (invalid JSON, JSON cut
+// short by the server inside a well-framed message, a body over the size
+// limit) is not retried: the same request would get the same bytes.
+type decodeBodyPolicy struct{ maxBytes int64 }
+
+func (p *decodeBodyPolicy) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
 	}
-	req.Raw().Header.Set("Accept", "application/json")
-	// azcore reads whole bodies into memory by default; pages are streamed.
-	runtime.SkipBodyDownload(req)
-	resp, err := c.pipeline.Do(req)
-	if err != nil {
-		return nil, c.transportError(ctx, err)
+	decode, ok := req.Raw().Context().Value(bodyDecoderKey{}).(bodyDecoder)
+	if !ok {
+		return resp, nil
 	}
-	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
-		return nil, newError(resp)
+	defer resp.Body.Close()
+	if resp.ContentLength > p.maxBytes {
+		return nil, wholeBodyError{&bodyError{resp: resp, err: fmt.Errorf("%w: Graph announced %d bytes, the limit is %d",
+			ErrResponseTooLarge, resp.ContentLength, p.maxBytes)}}
 	}
-	if resp.ContentLength > c.maxResponseBytes {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%w: Graph announced %d bytes, the limit is %d (request-id: %s)",
-			ErrResponseTooLarge, resp.ContentLength, c.maxResponseBytes, orUnknown(resp.Header.Get("request-id")))
+	wire := &wireReader{r: resp.Body}
+	if err := decode(&limitedBody{r: wire, remaining: p.maxBytes, limit: p.maxBytes}); err != nil {
+		broken := &bodyError{resp: resp, err: err}
+		if wire.err != nil {
+			return nil, broken
+		}
+		return nil, wholeBodyError{broken}
 	}
+	resp.Body = http.NoBody
 	return resp, nil
 }
 
-func (c *Client) limitBody(resp *http.Response) io.Reader {
-	return &limitedBody{r: resp.Body, remaining: c.maxResponseBytes, limit: c.maxResponseBytes}
+// wireReader remembers the first error the connection returned while a
+// body was read: it tells a body that broke off on the way from one that
+// arrived whole and failed to decode.
+type wireReader struct {
+	r   io.Reader
+	err error
 }
+
+func (w *wireReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil && err != io.EOF && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// bodyError is a 200 answer whose body could not be read or decoded. It
+// keeps the answer's status and request-id for the message the user sees.
+type bodyError struct {
+	resp *http.Response
+	err  error
+}
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// wholeBodyError is a bodyError that fetching again cannot mend. It wraps
+// rather than embeds, so that errors.As still finds the *bodyError.
+type wholeBodyError struct{ body *bodyError }
+
+func (e wholeBodyError) Error() string { return e.body.Error() }
+func (e wholeBodyError) Unwrap() error { return e.body }
+
+// NonRetriable tells azcore's retry policy not to try again.
+func (wholeBodyError) NonRetriable() {}
 
 // limitedBody fails with ErrResponseTooLarge once more than limit bytes have
 // been read, so an endless or hostile body cannot exhaust memory.
@@ -132,11 +194,21 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// transportError explains a failure that produced no response: the caller's
-// cancellation, a per-attempt timeout, or a network error.
-func (c *Client) transportError(ctx context.Context, err error) error {
+// fetchError explains a failed fetch: the caller's cancellation, a
+// per-attempt timeout, a body that broke off or did not decode on the last
+// attempt, or a request that never got an answer.
+func (c *Client) fetchError(ctx context.Context, err error, what string) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("the request to Graph was cancelled: %w", ctx.Err())
+		return fmt.Errorf("reading %s from Graph was cancelled: %w", what, ctx.Err())
+	}
+	var body *bodyError
+	if errors.As(err, &body) {
+		requestID := orUnknown(body.resp.Header.Get("request-id"))
+		if c.tryTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("reading %s from Graph timed out after the %s limit per attempt, after every retry (request-id: %s): %w",
+				what, c.tryTimeout, requestID, body.err)
+		}
+		return fmt.Errorf("reading %s of Graph's answer failed (HTTP %d, request-id: %s): %w", what, body.resp.StatusCode, requestID, body.err)
 	}
 	if c.tryTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("the request to Graph timed out: no complete answer within the %s limit per attempt, after every retry: %w", c.tryTimeout, err)
@@ -147,18 +219,4 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 		return err
 	}
 	return fmt.Errorf("calling Graph: %w", err)
-}
-
-// readError explains a failure while a 200 body was streaming in: truncated
-// or malformed JSON, a dropped connection, a body over the limit.
-func (c *Client) readError(ctx context.Context, err error, what string, resp *http.Response) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("reading %s from Graph was cancelled: %w", what, ctx.Err())
-	}
-	if c.tryTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("reading %s from Graph timed out after the %s limit per attempt (request-id: %s): %w",
-			what, c.tryTimeout, orUnknown(resp.Header.Get("request-id")), err)
-	}
-	return fmt.Errorf("reading %s of Graph's answer failed (HTTP %d, request-id: %s): %w",
-		what, resp.StatusCode, orUnknown(resp.Header.Get("request-id")), err)
 }
