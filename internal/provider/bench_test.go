@@ -122,8 +122,10 @@ func BenchmarkHostPortsRead(b *testing.B) {
 				Ports:      frameworkList(b, ctx, portsValue(work, bc.sel)),
 				OpenPorts:  frameworkList(b, ctx, openPortsValue(work)),
 				TotalCount: types.Int64Null(),
-				Select:     types.SetNull(types.StringType),
-				Filter:     types.ObjectNull(attrTypesOf(filterAttributes())),
+				hostPortsOptionsModel: hostPortsOptionsModel{
+					Select: types.SetNull(types.StringType),
+					Filter: types.ObjectNull(attrTypesOf(filterAttributes())),
+				},
 			}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -147,7 +149,8 @@ func BenchmarkHostPortsRead(b *testing.B) {
 			sortHostPorts(work)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := stateValue(config, "h0001.example.com", work, bc.sel, nil); err != nil {
+				query := hostPortsQuery{sel: bc.sel}
+				if _, err := stateValue(config, "h0001.example.com", query.resultValues(&graph.HostPortList{Ports: work})); err != nil {
 					b.Fatal(err)
 				}
 			}

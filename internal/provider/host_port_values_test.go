@@ -20,7 +20,8 @@ func TestStateValueLeavesTheConfigurationUntouched(t *testing.T) {
 	}
 	before := config.Copy()
 
-	state, err := stateValue(config, "198.51.100.10", []graph.HostPort{{ID: "a", Port: 443, Protocol: "tcp", Status: graph.StatusOpen}}, selection{all: true}, nil)
+	query := hostPortsQuery{sel: selection{all: true}}
+	state, err := stateValue(config, "198.51.100.10", query.resultValues(&graph.HostPortList{Ports: []graph.HostPort{{ID: "a", Port: 443, Protocol: "tcp", Status: graph.StatusOpen}}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -31,13 +32,27 @@ func (d *hostPortsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 // hostPortsAttributes is the data source's schema; the state's attr types
 // are derived from it.
 func hostPortsAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
+	attributes := map[string]schema.Attribute{
 		"host_id": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "The host to read: an IPv4 address such as `8.8.8.8`, an IPv6 address, or a DNS host name such as " +
 				"`contoso.com` (an internationalized name in its `xn--` form). It is checked when the plan is made, before any request.",
 			Validators: []validator.String{validHostID()},
 		},
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The host id, the same as `host_id`.",
+		},
+	}
+	maps.Copy(attributes, hostPortsOptionAttributes())
+	maps.Copy(attributes, hostPortsResultAttributes())
+	return attributes
+}
+
+// hostPortsOptionAttributes are the options of reading a host's ports, the
+// same for one host and for each host of a fleet.
+func hostPortsOptionAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"top": schema.Int64Attribute{
 			Optional: true,
 			MarkdownDescription: "The most ports to return (Graph's `$top`). Paging stops as soon as this many are in hand. " +
@@ -63,10 +78,13 @@ func hostPortsAttributes() map[string]schema.Attribute {
 			Attributes: filterAttributes(),
 			CustomType: types.ObjectType{AttrTypes: attrTypesOf(filterAttributes())},
 		},
-		"id": schema.StringAttribute{
-			Computed:            true,
-			MarkdownDescription: "The host id, the same as `host_id`.",
-		},
+	}
+}
+
+// hostPortsResultAttributes are what reading a host's ports yields, for one
+// host at the top level and for each host of a fleet.
+func hostPortsResultAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"ports": listNested("The ports observed on the host, after `filter`, sorted by `port` then `protocol`. "+
 			"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
 			hostPortAttributes()),
