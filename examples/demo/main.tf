@@ -1,10 +1,11 @@
 # Reads the open ports of a few hosts and summarises what they expose.
 #
 # With no tenant configured, `make demo` runs this against the bundled Graph
-# emulator. To run it against a real tenant, export ARM_TENANT_ID,
-# ARM_CLIENT_ID and ARM_CLIENT_SECRET for an app registration granted the
-# Graph application permission ThreatIntelligence.Read.All, and set `hosts`
-# to hosts you care about.
+# emulator, whose data is sample data. To run it against a real tenant,
+# export ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET for an app
+# registration granted the Graph application permission
+# ThreatIntelligence.Read.All, and set `hosts` to hosts you care about, for
+# example with TF_VAR_hosts='["example.com", "203.0.113.7"]' make demo.
 
 terraform {
   required_providers {
