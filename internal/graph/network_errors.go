@@ -236,15 +236,19 @@ type networkErrorRecorderKey struct{}
 // to one operation rather than to the shared transport, so concurrent calls
 // never see each other's failures.
 type NetworkErrorRecorder struct {
-	mu   sync.Mutex
-	last *NetworkError
+	parent *NetworkErrorRecorder
+	mu     sync.Mutex
+	last   *NetworkError
 }
 
 // RecordNetworkErrors returns a context whose requests, when sent through a
 // transport from ExplainNetworkErrors, record their network failures in the
-// returned recorder.
+// returned recorder. Recorders nest: a failure is recorded in the recorder
+// of ctx too, so an operation keeps what its parts recorded even when a
+// part (azidentity's chain of credentials) drops their errors.
 func RecordNetworkErrors(ctx context.Context) (context.Context, *NetworkErrorRecorder) {
-	recorder := &NetworkErrorRecorder{}
+	parent, _ := ctx.Value(networkErrorRecorderKey{}).(*NetworkErrorRecorder)
+	recorder := &NetworkErrorRecorder{parent: parent}
 	return context.WithValue(ctx, networkErrorRecorderKey{}, recorder), recorder
 }
 
@@ -261,7 +265,9 @@ func recordNetworkError(ctx context.Context, err error) {
 	if !ok || !errors.As(err, &ne) {
 		return
 	}
-	recorder.mu.Lock()
-	recorder.last = ne
-	recorder.mu.Unlock()
+	for ; recorder != nil; recorder = recorder.parent {
+		recorder.mu.Lock()
+		recorder.last = ne
+		recorder.mu.Unlock()
+	}
 }

@@ -255,11 +255,15 @@ func TestNetworkErrorRecorderKeepsTheFailureOfItsOwnContext(t *testing.T) {
 			t.Fatal("the request succeeded")
 		}
 	}
-	recorded, recorder := RecordNetworkErrors(context.Background())
+	outer, parent := RecordNetworkErrors(context.Background())
+	recorded, recorder := RecordNetworkErrors(outer)
 	_, bystander := RecordNetworkErrors(context.Background())
 	send(recorded)
 	if last := recorder.Last(); last == nil || last.Address != address {
 		t.Errorf("the recorder holds %v, want the refusal at %s", last, address)
+	}
+	if last := parent.Last(); last != recorder.Last() {
+		t.Errorf("the enclosing recorder holds %v, want what the nested one recorded", last)
 	}
 	if last := bystander.Last(); last != nil {
 		t.Errorf("a recorder of another context holds %v", last)
