@@ -13,13 +13,17 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
 
 // The audience Entra ID expects on a federated token.
@@ -100,15 +104,14 @@ func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, 
 	}
 	if s.useCLI {
 		credential, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: s.tenantID})
-		if err := add("Azure CLI", credential, err); err != nil {
+		if err := add(azureCLIMethod, credential, err); err != nil {
 			return nil, nil, err
 		}
 	}
 
 	switch len(sources) {
 	case 0:
-		return nil, nil, errors.New("no sign-in method is configured: set client_secret, client_certificate, use_oidc, " +
-			"use_aks_workload_identity or use_msi (or their ARM_* environment variables), or leave use_cli on and run `az login`")
+		return nil, nil, errors.New("No sign-in method is configured, and use_cli (or ARM_USE_CLI) turns off the Azure CLI. " + signInMethodsGuide())
 	case 1:
 		return sources[0], names, nil
 	}
@@ -117,6 +120,44 @@ func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, 
 		return nil, nil, err
 	}
 	return chain, names, nil
+}
+
+// azureCLIMethod names the Azure CLI in the chain; alone in it, it means
+// nothing else is configured, since use_cli is on by default.
+const azureCLIMethod = "Azure CLI"
+
+// authenticationGuideURL is where the registry publishes
+// docs/guides/authentication.md.
+const authenticationGuideURL = "https://registry.terraform.io/providers/defender-ti/defender/latest/docs/guides/authentication"
+
+// signInMethods says what turns each method on, in the order of the chain.
+// Every message that tells a user how to configure a method is built from
+// it, so they cannot drift apart.
+var signInMethods = []struct{ name, settings string }{
+	{"client certificate", "tenant_id, client_id, and client_certificate or client_certificate_path, with client_certificate_password if it has one " +
+		"(ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_CERTIFICATE or ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD)"},
+	{"client secret", "tenant_id, client_id, and client_secret or client_secret_file_path " +
+		"(ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET or ARM_CLIENT_SECRET_FILE_PATH)"},
+	{"OIDC (workload identity federation)", "use_oidc = true with tenant_id, client_id and one token source: oidc_token, oidc_token_file_path, " +
+		"oidc_request_url with oidc_request_token, or oidc_azure_service_connection_id (ARM_USE_OIDC, ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, " +
+		"ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN, ARM_OIDC_AZURE_SERVICE_CONNECTION_ID; GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN are read too)"},
+	{"AKS workload identity", "use_aks_workload_identity = true (ARM_USE_AKS_WORKLOAD_IDENTITY), with the AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID " +
+		"and AZURE_TENANT_ID that the workload identity webhook injects"},
+	{"managed identity", "use_msi = true, with client_id for a user-assigned identity and msi_endpoint when the host's is not the default " +
+		"(ARM_USE_MSI, ARM_CLIENT_ID, ARM_MSI_ENDPOINT)"},
+	{azureCLIMethod, "use_cli, on by default (ARM_USE_CLI), after `az login` on this machine"},
+}
+
+// signInMethodsGuide lists every method with its attributes and variables,
+// and points to the authentication guide.
+func signInMethodsGuide() string {
+	var b strings.Builder
+	b.WriteString("Configure one of these sign-in methods, with attributes in the provider block or with the environment variables in brackets:")
+	for _, m := range signInMethods {
+		fmt.Fprintf(&b, "\n- %s: %s", m.name, m.settings)
+	}
+	fmt.Fprintf(&b, "\nThe authentication guide explains each one: %s", authenticationGuideURL)
+	return b.String()
 }
 
 // parseClientCertificate reads a certificate and its key from PEM or
@@ -272,23 +313,63 @@ type namedCredential struct {
 }
 
 func (c *namedCredential) GetToken(ctx context.Context, options policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	token, err := c.inner.GetToken(ctx, options)
+	// MSAL keeps only the text of a request that failed, wrapped in lines of
+	// its own ("unable to resolve an endpoint: server response error:\n
+	// ..."), so the transport's explained error is recorded on the way and
+	// becomes the summary when it is what the sign-in died of.
+	recordingCtx, recorder := graph.RecordNetworkErrors(ctx)
+	token, err := c.inner.GetToken(recordingCtx, options)
 	if err != nil {
-		return token, &signInError{method: c.name, summary: summarizeSignInError(err), err: err}
+		signIn := &signInError{method: c.name, summary: summarizeSignInError(err), err: err}
+		if network := recorder.Last(); network != nil && strings.Contains(err.Error(), network.Error()) {
+			signIn.summary, signIn.network = network.Error(), network
+		}
+		return token, signIn
 	}
 	return token, nil
 }
 
 // signInError unwraps to azidentity's error, so the chain still tells an
-// unavailable method from a failed one.
+// unavailable method from a failed one, and to the network failure behind
+// it, if any, so the provider can name the attribute at fault.
 type signInError struct {
 	method  string
 	summary string
 	err     error
+	network *graph.NetworkError
 }
 
 func (e *signInError) Error() string { return e.method + ": " + e.summary }
-func (e *signInError) Unwrap() error { return e.err }
+func (e *signInError) Unwrap() []error {
+	if e.network == nil {
+		return []error{e.err}
+	}
+	return []error{e.err, e.network}
+}
+
+// signedInCredential hands out, once, the token the provider got when it
+// signed in during Configure, then defers to the chain. The Graph client's
+// bearer-token policy caches what it is given, so a run still asks Entra ID
+// (or runs `az`, which has no cache of its own) only once.
+type signedInCredential struct {
+	inner  azcore.TokenCredential
+	scopes []string
+	mu     sync.Mutex
+	token  *azcore.AccessToken
+}
+
+func (c *signedInCredential) GetToken(ctx context.Context, options policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.mu.Lock()
+	token := c.token
+	// A claims challenge or another scope or tenant needs a fresh token.
+	if token != nil && options.Claims == "" && options.TenantID == "" && slices.Equal(options.Scopes, c.scopes) {
+		c.token = nil
+		c.mu.Unlock()
+		return *token, nil
+	}
+	c.mu.Unlock()
+	return c.inner.GetToken(ctx, options)
+}
 
 var (
 	aadstsMessage  = regexp.MustCompile(`AADSTS\d+:[^"\r\n\\]*`)

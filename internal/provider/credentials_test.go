@@ -284,7 +284,7 @@ provider "defender" {
 data "defender_ti_host_ports" "test" {
   host_id = "8.8.8.8"
 }`, env.emulator.URL(), env.emulator.URL()),
-		ExpectError: regexp.MustCompile(`(?s)Unable To Sign In To Entra ID.*Azure CLI: .*not found`),
+		ExpectError: regexp.MustCompile(`(?s)Unable To Sign In To Entra ID.*` + words("No sign-in method is configured") + `.*Azure\s+CLI.*not\s+found`),
 	}, {
 		Config: fmt.Sprintf(`
 provider "defender" {
@@ -294,7 +294,7 @@ provider "defender" {
 data "defender_ti_host_ports" "test" {
   host_id = "8.8.8.8"
 }`, env.emulator.URL()),
-		ExpectError: regexp.MustCompile(`(?s)Unable To Set Up Authentication.*no sign-in method is configured`),
+		ExpectError: regexp.MustCompile(`(?s)Unable To Set Up Authentication.*` + words("No sign-in method is configured")),
 	}}
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: env.factories(), Steps: steps})
 	if n := len(env.graphRequests("/ports")); n != 0 {

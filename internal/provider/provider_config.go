@@ -3,14 +3,17 @@ package provider
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -135,16 +138,36 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 				"so reads may fail with 404 or 403 here.", s.environment))
 	}
 
-	transport := graph.NewTransport(p.rootCAs)
+	// One transport for Entra ID and Graph: one connection pool, and network
+	// failures explained alike on both.
+	transport := graph.ExplainNetworkErrors(graph.NewTransport(p.rootCAs))
 	credential, methods, err := s.credential(&http.Client{Transport: transport})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Set Up Authentication", err.Error())
 		return
 	}
+
+	// Sign in now, not at the first read. Terraform reads no data source of
+	// a provider whose Configure failed, so a wrong secret or an untrusted
+	// certificate is reported once for this provider configuration, instead
+	// of once by every data source that would have asked for a token. The
+	// alternative, remembering the failure in the client, still leaves one
+	// error per data source, only shorter. The token is handed to the client,
+	// so a run still signs in once.
+	scope := graphScope(s.graphEndpoint)
+	signInCtx, network := graph.RecordNetworkErrors(ctx)
+	token, err := credential.GetToken(signInCtx, policy.TokenRequestOptions{Scopes: []string{scope}, EnableCAE: true})
+	if err != nil {
+		addSignInError(&resp.Diagnostics, &s, methods, err, network.Last())
+		return
+	}
+	credential = &signedInCredential{inner: credential, scopes: []string{scope}, token: &token}
+
 	client, err := graph.NewClient(graph.Options{
 		Endpoint:   s.graphEndpoint,
 		APIVersion: s.apiVersion,
 		Credential: credential,
+		Scope:      scope,
 		Retry: graph.RetryOptions{
 			MaxRetries: s.maxRetries,
 			TryTimeout: s.requestTimeout,
@@ -167,6 +190,49 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 	})
 	resp.DataSourceData = client
 	p.configuredClient.Store(client)
+}
+
+// graphScope is the token scope for the Graph endpoint: its origin
+// followed by /.default. The endpoint was validated by resolveSettings.
+func graphScope(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return endpoint + "/.default"
+	}
+	return u.Scheme + "://" + u.Host + "/.default"
+}
+
+// addSignInError reports a failed sign-in in Configure. When nothing but the
+// default Azure CLI was tried, the user most likely configured nothing at
+// all, so the error says so and lists every method. When the failure is
+// the network's on the way to Entra ID, it names authority_host.
+func addSignInError(diags *diag.Diagnostics, s *settings, methods []string, err error, network *graph.NetworkError) {
+	const summary = "Unable To Sign In To Entra ID"
+	if len(methods) == 1 && methods[0] == azureCLIMethod {
+		diags.AddError(summary, fmt.Sprintf("No sign-in method is configured, in the provider block or in ARM_* environment variables, "+
+			"so the provider fell back to the Azure CLI, which could not sign in either: %s. %s", strings.TrimSuffix(signInReason(err), "."), signInMethodsGuide()))
+		return
+	}
+	detail := "The provider could not get a token for Microsoft Graph, so it cannot read any data source. " + signInDetail(err)
+	// The chain of methods keeps only the text of each failure, so the
+	// network failure recorded on the way counts when that text holds it.
+	authority, _ := url.Parse(s.authorityHost)
+	if network != nil && strings.Contains(err.Error(), network.Error()) && authority != nil && strings.EqualFold(network.Host, authority.Hostname()) {
+		diags.AddAttributeError(path.Root("authority_host"), summary,
+			fmt.Sprintf("%s.\nSign-in requests go to the Entra ID authority %s, which authority_host (or ARM_AUTHORITY_HOST) or environment sets.",
+				strings.TrimSuffix(detail, "."), s.authorityHost))
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
+// signInReason is why the one method tried failed, without its name.
+func signInReason(err error) string {
+	var signIn *signInError
+	if errors.As(err, &signIn) {
+		return signIn.summary
+	}
+	return summarizeSignInError(err)
 }
 
 // maskedTflog routes the client's per-request log lines into Terraform's
