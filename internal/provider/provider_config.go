@@ -210,7 +210,7 @@ func addSignInError(diags *diag.Diagnostics, s *settings, methods []string, err 
 	const summary = "Unable To Sign In To Entra ID"
 	if len(methods) == 1 && methods[0] == azureCLIMethod {
 		diags.AddError(summary, fmt.Sprintf("No sign-in method is configured, in the provider block or in ARM_* environment variables, "+
-			"so the provider fell back to the Azure CLI, which could not sign in either: %s. %s", strings.TrimSuffix(signInReason(err), "."), signInMethodsGuide()))
+			"so the provider tried its fallback, the Azure CLI (az), which failed: %s. %s", strings.TrimSuffix(signInReason(err), "."), signInMethodsGuide()))
 		return
 	}
 	detail := "The provider could not get a token for Microsoft Graph, so it cannot read any data source. " + signInDetail(err)

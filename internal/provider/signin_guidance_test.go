@@ -33,7 +33,7 @@ provider "defender" {
   graph_endpoint = %q
   authority_host = %q
 }`, env.emulator.URL(), env.emulator.URL()) + read,
-			ExpectError: regexp.MustCompile(`(?s)Unable To Sign In To Entra ID.*` + words("No sign-in method is configured") + `.*` + words("fell back to the Azure CLI") + `.*not\s+found` + guidance),
+			ExpectError: regexp.MustCompile(`(?s)Unable To Sign In To Entra ID.*` + words("No sign-in method is configured") + `.*` + words("tried its fallback, the Azure CLI (az), which failed:") + `.*not\s+found` + guidance),
 		}, {
 			Config: fmt.Sprintf(`
 provider "defender" {
