@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -319,5 +321,48 @@ data "defender_ti_host_ports" "test" {
 	}
 	if !strings.Contains(result.Stdout, "Threat Intelligence API Not Documented In This Cloud") {
 		t.Errorf("no national cloud warning in:\n%s", result.Stdout)
+	}
+}
+
+// countingCredential stands for azidentity's credentials: it counts the
+// tokens it is asked for.
+type countingCredential struct{ calls int }
+
+func (c *countingCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.calls++
+	return azcore.AccessToken{Token: fmt.Sprintf("fresh-%d", c.calls), ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// TestSignedInCredentialHandsOutTheConfigureTokenOnce proves the token from
+// Configure serves the first read only: a renewal, a claims challenge or
+// another scope goes to the credential itself.
+func TestSignedInCredentialHandsOutTheConfigureTokenOnce(t *testing.T) {
+	scopes := []string{"https://graph.microsoft.com/.default"}
+	newSignedIn := func() (*signedInCredential, *countingCredential) {
+		inner := &countingCredential{}
+		return &signedInCredential{inner: inner, scopes: scopes, token: &azcore.AccessToken{Token: "from-configure"}}, inner
+	}
+	ctx := context.Background()
+
+	c, inner := newSignedIn()
+	for i, want := range []string{"from-configure", "fresh-1"} {
+		token, err := c.GetToken(ctx, policy.TokenRequestOptions{Scopes: scopes, EnableCAE: true})
+		if err != nil || token.Token != want {
+			t.Errorf("call %d got %q (%v), want %q", i+1, token.Token, err, want)
+		}
+	}
+	if inner.calls != 1 {
+		t.Errorf("the credential was asked %d times, want once", inner.calls)
+	}
+
+	for name, options := range map[string]policy.TokenRequestOptions{
+		"claims challenge": {Scopes: scopes, Claims: `{"access_token":{"nbf":{"essential":true}}}`},
+		"another scope":    {Scopes: []string{"https://graph.microsoft.us/.default"}},
+		"another tenant":   {Scopes: scopes, TenantID: "other"},
+	} {
+		c, inner := newSignedIn()
+		if token, _ := c.GetToken(ctx, options); token.Token != "fresh-1" || inner.calls != 1 {
+			t.Errorf("%s: got %q after %d calls to the credential; want a fresh token", name, token.Token, inner.calls)
+		}
 	}
 }
