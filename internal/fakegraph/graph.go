@@ -27,9 +27,11 @@ type graphTarget struct {
 }
 
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	leave := s.inFlight.enter()
+	defer leave() // an answer never written, such as for a client that left
 	s.graphRequests.Add(1)
 	e := s.log.add(OriginGraph, r)
-	rec := &statusRecorder{ResponseWriter: w, log: &s.log, entry: e}
+	rec := &statusRecorder{ResponseWriter: &leavingWriter{ResponseWriter: w, leave: leave}, log: &s.log, entry: e}
 
 	ids := graphIDs{request: newGUID(), client: r.Header.Get("client-request-id")}
 	if ids.client == "" {
@@ -39,7 +41,15 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	rec.Header().Set("client-request-id", ids.client)
 	r = r.WithContext(context.WithValue(r.Context(), graphIDsKey{}, ids))
 
+	// The window is judged at arrival, as Graph decides when a request
+	// comes in; the answer still takes the configured latency.
+	retryAfter, throttled := s.throttle.throttled(e.Time)
 	if s.sleep(r.Context(), time.Duration(s.latency.Load())) != nil {
+		return
+	}
+	if throttled {
+		resp, _ := s.faultAnswer(r, OriginGraph, Fault{Kind: KindThrottle, RetryAfter: retryAfter})
+		resp.write(rec)
 		return
 	}
 	t := classifyGraphPath(r.URL.EscapedPath())

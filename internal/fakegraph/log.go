@@ -34,6 +34,9 @@ type Request struct {
 	RawQuery string
 	Bearer   bool // an "Authorization: Bearer ..." header was present
 	Status   int  // status written (0 if the handler never wrote one)
+	// Answered is when the status was written (zero if it never was): with
+	// Time it brackets the span in which the request was being served.
+	Answered time.Time
 	Scope    string
 }
 
@@ -64,6 +67,7 @@ func (l *requestLog) add(origin string, r *http.Request) *Request {
 func (l *requestLog) setStatus(e *Request, status int) {
 	l.mu.Lock()
 	e.Status = status
+	e.Answered = time.Now()
 	l.mu.Unlock()
 }
 

@@ -65,8 +65,10 @@ type Server struct {
 
 	issuer issuerKey
 
-	log    requestLog
-	faults faultSet
+	log      requestLog
+	faults   faultSet
+	inFlight inFlight
+	throttle throttleWindow
 
 	tokenRequests, graphRequests, pagesServed, connections atomic.Int64
 	oidcRequests, managedIdentityRequests                  atomic.Int64
@@ -217,6 +219,9 @@ type Stats struct {
 	Connections             int `json:"connections"`
 	OIDCRequests            int `json:"oidcRequests"`
 	ManagedIdentityRequests int `json:"managedIdentityRequests"`
+	// MaxInFlight is the most Graph requests served at once (see
+	// Server.MaxInFlight).
+	MaxInFlight int `json:"maxInFlight"`
 }
 
 // Stats returns the current counters.
@@ -229,6 +234,7 @@ func (s *Server) Stats() Stats {
 
 		OIDCRequests:            int(s.oidcRequests.Load()),
 		ManagedIdentityRequests: int(s.managedIdentityRequests.Load()),
+		MaxInFlight:             s.MaxInFlight(),
 	}
 }
 
@@ -331,6 +337,7 @@ func (s *Server) ResetLog() {
 	s.connections.Store(0)
 	s.oidcRequests.Store(0)
 	s.managedIdentityRequests.Store(0)
+	s.inFlight.reset()
 }
 
 // sleep waits d unless the request is cancelled or the server closes, so a
