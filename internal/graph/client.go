@@ -71,6 +71,11 @@ type Options struct {
 	MaxResponseBytes int64
 	// MaxPages bounds how many pages one listing may fetch.
 	MaxPages int
+	// MaxConcurrentRequests is the most Graph requests this client has in
+	// flight at once, across all its calls; 0 means
+	// DefaultMaxConcurrentRequests. A request is in flight from sending
+	// until its response body is closed, and each retry is a request.
+	MaxConcurrentRequests int
 	// UserAgent names the caller, such as "terraform-provider-defender/1.2.3".
 	UserAgent string
 	Log       LogFunc
@@ -85,6 +90,9 @@ type Client struct {
 	baseURL    string
 	maxPages   int
 	tryTimeout time.Duration
+	// maxConcurrent is the size of the request gate, and so of a fleet
+	// read's worker pool.
+	maxConcurrent int
 }
 
 // NewClient validates opts and builds the request pipeline. No request is
@@ -104,11 +112,10 @@ func NewClient(opts Options) (*Client, error) {
 	origin := &url.URL{Scheme: endpoint.Scheme, Host: endpoint.Host}
 	scope := firstNonEmpty(opts.Scope, origin.String()+"/.default")
 
-	transport := opts.Transport
-	if transport == nil {
-		transport = NewTransport(nil)
+	if opts.MaxConcurrentRequests < 0 {
+		return nil, fmt.Errorf("the most concurrent requests must be at least 1, got %d", opts.MaxConcurrentRequests)
 	}
-	httpClient := &http.Client{Transport: transport, CheckRedirect: sameOriginRedirects}
+	maxConcurrent := int(positiveOr(int64(opts.MaxConcurrentRequests), DefaultMaxConcurrentRequests))
 
 	retry := opts.Retry
 	if retry.MaxRetries == 0 {
@@ -119,6 +126,17 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	if retry.MaxRetryDelay == 0 {
 		retry.MaxRetryDelay = DefaultMaxRetryDelay
+	}
+
+	transport := opts.Transport
+	if transport == nil {
+		transport = NewTransport(nil)
+	}
+	// The gate wraps the transport rather than being a policy so that it
+	// counts exactly what goes on the wire (see requestGate).
+	httpClient := &http.Client{
+		Transport:     newRequestGate(transport, maxConcurrent, retry.MaxRetryDelay),
+		CheckRedirect: sameOriginRedirects,
 	}
 
 	maxResponseBytes := positiveOr(opts.MaxResponseBytes, DefaultMaxResponseBytes)
@@ -158,6 +176,8 @@ func NewClient(opts Options) (*Client, error) {
 		baseURL:    strings.TrimSuffix(endpoint.String(), "/") + "/" + apiVersion,
 		maxPages:   int(positiveOr(int64(opts.MaxPages), DefaultMaxPages)),
 		tryTimeout: retry.TryTimeout,
+
+		maxConcurrent: maxConcurrent,
 	}, nil
 }
 

@@ -1,0 +1,213 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"time"
+)
+
+// DefaultMaxConcurrentRequests is how many Graph requests a client keeps in
+// flight at once unless told otherwise. The reasons are measured and
+// documented below (TBD after measurement).
+const DefaultMaxConcurrentRequests = 50
+
+// requestGate sits between the pipeline and the transport, so it sees every
+// request that really goes to Graph: each retry and each redirect hop, but
+// no token request (the credential has its own transport) and no request
+// the pipeline refused before sending. It does two things for all the calls
+// of one client together:
+//
+//   - it keeps at most cap(slots) requests in flight, from sending until the
+//     response body is closed or read to its end: the client streams bodies,
+//     so a request whose headers have arrived still holds a server stream;
+//   - once Graph answers 429, or 503 with Retry-After, it starts no new
+//     request until that Retry-After has passed; requests already sent
+//     finish. Graph throttles per application, so one call's 429 is every
+//     call's, and retrying the others at once would only earn more 429s;
+//   - the very first request goes alone until it has a connection. Requests
+//     started together on a cold pool would each dial and handshake, and
+//     HTTP/2 would then keep one connection and close the rest; after the
+//     first connection they all share it as streams.
+//
+// azcore's retry policy still decides whether and when a throttled call is
+// tried again; the gate only holds back the requests of every other call.
+type requestGate struct {
+	next  http.RoundTripper
+	slots chan struct{}
+	// maxWait is the client's MaxRetryDelay: a request that would have to
+	// wait longer than that for the throttling to end fails at once with the
+	// throttling error, as the throttled call itself does, rather than
+	// stalling the plan.
+	maxWait time.Duration
+
+	opening   sync.Once     // picks the first request
+	connected chan struct{} // closed once the first request has a connection, or has failed
+	connect   func()        // closes connected, once
+
+	mu        sync.Mutex
+	until     time.Time // no request starts before this
+	throttled *Error    // the answer that set until
+}
+
+func newRequestGate(next http.RoundTripper, maxInFlight int, maxWait time.Duration) *requestGate {
+	g := &requestGate{next: next, slots: make(chan struct{}, maxInFlight), maxWait: maxWait, connected: make(chan struct{})}
+	g.connect = sync.OnceFunc(func() { close(g.connected) })
+	return g
+}
+
+func (g *requestGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	select {
+	case g.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	first := false
+	g.opening.Do(func() { first = true })
+	if first {
+		defer g.connect() // also when no connection could be had
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { g.connect() },
+		}))
+	} else {
+		select {
+		case <-g.connected:
+		case <-ctx.Done():
+			g.release()
+			return nil, ctx.Err()
+		}
+	}
+	// The slot is taken before waiting out a throttle, so a 429 that
+	// arrives while this request waits for a slot still holds it back.
+	if err := g.waitThrottle(ctx); err != nil {
+		g.release()
+		return nil, err
+	}
+	resp, err := g.next.RoundTrip(req)
+	if err != nil {
+		g.release()
+		return nil, err
+	}
+	g.observe(resp)
+	resp.Body = &slotBody{ReadCloser: resp.Body, release: sync.OnceFunc(g.release)}
+	return resp, nil
+}
+
+func (g *requestGate) release() { <-g.slots }
+
+// waitThrottle returns once no throttling window is open, or fails when
+// ctx ends or the window outlasts maxWait. It loops because an answer that
+// arrives during the wait may extend the window.
+func (g *requestGate) waitThrottle(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		wait, throttled := time.Until(g.until), g.throttled
+		g.mu.Unlock()
+		if wait <= 0 {
+			return nil
+		}
+		if wait > g.maxWait {
+			return &throttledError{wait: wait, maxWait: g.maxWait, err: throttled}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// observe opens or extends the throttling window when resp asks for one.
+// A 429 without Retry-After opens none: it names no time to wait, and
+// azcore's back-off handles the throttled call alone.
+func (g *requestGate) observe(resp *http.Response) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return
+	}
+	now := time.Now()
+	value := resp.Header.Get("Retry-After")
+	delay, ok := parseRetryAfter(value, now)
+	if !ok && isDeltaSeconds(value) {
+		delay, ok = maxRetryAfter, true
+	}
+	if !ok || delay <= 0 {
+		return
+	}
+	until := now.Add(delay)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if until.After(g.until) {
+		g.until = until
+		g.throttled = peekError(resp)
+	}
+}
+
+// peekError reads resp's error body into an *Error for the requests the
+// window will refuse, and puts the bytes back for the throttled call's
+// own error. An error envelope is small; the read is bounded anyway.
+func peekError(resp *http.Response) *Error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	resp.Body = readCloser{Reader: io.MultiReader(bytes.NewReader(body), resp.Body), Closer: resp.Body}
+	e := newError(&http.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(body))})
+	return e
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// slotBody gives its request's slot back when the body is closed or read
+// to its end, whichever comes first.
+type slotBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *slotBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.release()
+	}
+	return n, err
+}
+
+func (b *slotBody) Close() error {
+	defer b.release()
+	return b.ReadCloser.Close()
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// pool underneath.
+func (g *requestGate) CloseIdleConnections() {
+	if closer, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		closer.CloseIdleConnections()
+	}
+}
+
+// throttledError is a request the gate did not send because Graph's
+// throttling would outlast the client's MaxRetryDelay. It unwraps to the
+// throttling answer (status, code, request-id, Retry-After), so
+// IsThrottled holds for it as for the throttled call.
+type throttledError struct {
+	wait, maxWait time.Duration
+	err           *Error
+}
+
+func (e *throttledError) Error() string {
+	return fmt.Sprintf("not sent: Graph is throttling this client for %s more, longer than the %s the client waits at most; Graph answered %v",
+		e.wait.Round(time.Millisecond), e.maxWait, e.err)
+}
+
+func (e *throttledError) Unwrap() error { return e.err }
+
+// NonRetriable tells azcore's retry policy not to try again: a retry
+// would meet the same window.
+func (e *throttledError) NonRetriable() {}
