@@ -49,6 +49,18 @@ func listNested(description string, attributes map[string]schema.Attribute) sche
 	}
 }
 
+// mapNested declares a computed map of objects with its type, for the same
+// reason as listNested.
+func mapNested(description string, attributes map[string]schema.Attribute) schema.MapNestedAttribute {
+	element := types.ObjectType{AttrTypes: attrTypesOf(attributes)}
+	return schema.MapNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: description,
+		NestedObject:        schema.NestedAttributeObject{Attributes: attributes, CustomType: element},
+		CustomType:          types.MapType{ElemType: element},
+	}
+}
+
 func hostPortAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"id":                   computedString("The identifier Graph gives this observation of the port. It is opaque: use it as it is, never parse it."),

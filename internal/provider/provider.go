@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -110,6 +111,17 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"honouring Graph's `Retry-After`. Defaults to 4; 0 disables retries.",
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
+			"max_concurrent_requests": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The most Graph requests this provider configuration has in flight at once, across all its reads: "+
+					"the hosts of a `defender_ti_hosts_ports` read and separate data source instances together. Between 1 and %d; defaults to %d. "+
+					"The default reads a fleet of hundreds of hosts about as fast as Graph's latency allows while staying under the 100 concurrent "+
+					"streams an HTTP/2 connection commonly carries, so every request shares one connection; it is far below Graph's published "+
+					"limit of 130,000 requests per 10 seconds per application. Lower it when Graph throttles this application (answers `429`): "+
+					"a throttled request pauses every new request of the configuration until its `Retry-After` has passed.",
+					maxConcurrentRequestsLimit, graph.DefaultMaxConcurrentRequests),
+				Validators: []validator.Int64{int64validator.Between(1, maxConcurrentRequestsLimit)},
+			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The longest one request to Graph may take, from sending it to reading the last byte of the page, " +
@@ -119,6 +131,10 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		},
 	}
 }
+
+// maxConcurrentRequestsLimit bounds max_concurrent_requests, so that a
+// mistyped value cannot open hundreds of connections to Graph at once.
+const maxConcurrentRequestsLimit = 500
 
 func optionalString(description string) schema.StringAttribute {
 	return schema.StringAttribute{Optional: true, MarkdownDescription: description}
@@ -133,7 +149,7 @@ func optionalBool(description string) schema.BoolAttribute {
 }
 
 func (p *defenderProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewHostPortsDataSource, NewHostPortDataSource}
+	return []func() datasource.DataSource{NewHostPortsDataSource, NewHostPortDataSource, NewHostsPortsDataSource}
 }
 
 func (p *defenderProvider) Resources(context.Context) []func() resource.Resource {

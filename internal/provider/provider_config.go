@@ -51,6 +51,7 @@ type providerModel struct {
 	DisableInstanceDiscovery     types.Bool   `tfsdk:"disable_instance_discovery"`
 	MaxRetries                   types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout               types.String `tfsdk:"request_timeout"`
+	MaxConcurrentRequests        types.Int64  `tfsdk:"max_concurrent_requests"`
 }
 
 // attributes lists every attribute with its value, for checks that apply
@@ -69,6 +70,7 @@ func (m *providerModel) attributes() map[string]attr.Value {
 		"graph_endpoint": m.GraphEndpoint, "authority_host": m.AuthorityHost,
 		"disable_instance_discovery": m.DisableInstanceDiscovery,
 		"max_retries":                m.MaxRetries, "request_timeout": m.RequestTimeout,
+		"max_concurrent_requests": m.MaxConcurrentRequests,
 	}
 }
 
@@ -97,6 +99,7 @@ type settings struct {
 	authorityHost             string
 	disableInstanceDiscovery  bool
 	maxRetries                int32
+	maxConcurrentRequests     int
 	requestTimeout            time.Duration
 }
 
@@ -172,9 +175,10 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 			MaxRetries: s.maxRetries,
 			TryTimeout: s.requestTimeout,
 		},
-		Transport: transport,
-		UserAgent: fmt.Sprintf("terraform-provider-defender/%s terraform/%s", p.version, req.TerraformVersion),
-		Log:       maskedTflog(secrets),
+		Transport:             transport,
+		MaxConcurrentRequests: s.maxConcurrentRequests,
+		UserAgent:             fmt.Sprintf("terraform-provider-defender/%s terraform/%s", p.version, req.TerraformVersion),
+		Log:                   maskedTflog(secrets),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Create Graph Client", fmt.Sprintf("Building the Microsoft Graph client failed: %s.", err))
@@ -304,6 +308,8 @@ func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
 			s.maxRetries = -1 // azcore reads 0 as "default" and a negative value as "no retries"
 		}
 	}
+	// Null leaves the client's default.
+	s.maxConcurrentRequests = int(config.MaxConcurrentRequests.ValueInt64())
 	if !config.RequestTimeout.IsNull() {
 		timeout, err := time.ParseDuration(config.RequestTimeout.ValueString())
 		if err != nil || timeout <= 0 {

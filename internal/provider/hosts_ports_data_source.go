@@ -1,0 +1,158 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/graph"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure      = &hostsPortsDataSource{}
+	_ datasource.DataSourceWithValidateConfig = &hostsPortsDataSource{}
+)
+
+// NewHostsPortsDataSource returns the defender_ti_hosts_ports data source.
+func NewHostsPortsDataSource() datasource.DataSource {
+	return &hostsPortsDataSource{}
+}
+
+// hostsPortsDataSource reads the ports of a fleet of hosts in one read.
+type hostsPortsDataSource struct {
+	graphDataSource
+}
+
+type hostsPortsDataSourceModel struct {
+	HostIDs types.Set `tfsdk:"host_ids"`
+	hostPortsOptionsModel
+	Hosts           types.Map  `tfsdk:"hosts"`
+	NotFoundHostIDs types.List `tfsdk:"not_found_host_ids"`
+}
+
+// Diagnostics name at most this many hosts, then say how many more.
+const (
+	listedFailures = 10
+	listedNotFound = 5
+)
+
+var (
+	hostPortsResultType = terraformType(attrTypesOf(hostPortsResultAttributes()))
+	hostsType           = tftypes.Map{ElementType: hostPortsResultType}
+	hostIDsType         = tftypes.List{ElementType: tftypes.String}
+)
+
+func (d *hostsPortsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_ti_hosts_ports"
+}
+
+func (d *hostsPortsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var config hostsPortsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateCertificateSelected(ctx, config.Select, config.ExpandMostRecentSslCertificate, &resp.Diagnostics)
+}
+
+func (d *hostsPortsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config hostsPortsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, ok := d.configuredClient(&resp.Diagnostics)
+	if !ok {
+		return
+	}
+	query, diags := newHostPortsQuery(ctx, &config.hostPortsOptionsModel)
+	resp.Diagnostics.Append(diags...)
+	var hostIDs []string
+	resp.Diagnostics.Append(config.HostIDs.ElementsAs(ctx, &hostIDs, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	slices.Sort(hostIDs)
+
+	results := client.ListPortsOfHosts(ctx, hostIDs, query.options)
+	hosts := make(map[string]tftypes.Value, len(results))
+	var notFound []string
+	var failed []graph.HostPortsResult
+	for _, result := range results {
+		list := result.List
+		switch {
+		case graph.IsNotFound(result.Err):
+			notFound = append(notFound, result.HostID)
+			list = query.notFound()
+		case result.Err != nil:
+			failed = append(failed, result)
+			continue
+		}
+		hosts[result.HostID] = tftypes.NewValue(hostPortsResultType, query.resultValues(list))
+	}
+	if len(failed) > 0 {
+		addFleetError(ctx, resp, len(hostIDs), failed)
+		return
+	}
+	if len(notFound) > 0 {
+		resp.Diagnostics.AddWarning("Hosts Not Found In Defender TI", notFoundHostsDetail(notFound, len(hostIDs)))
+	}
+
+	var given map[string]tftypes.Value
+	if err := req.Config.Raw.As(&given); err != nil {
+		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Reading the configuration failed: %s. This is a bug in the provider.", err))
+		return
+	}
+	// As hands out the configuration's own map: the state gets a copy.
+	attributes := maps.Clone(given)
+	attributes["hosts"] = tftypes.NewValue(hostsType, hosts)
+	notFoundValues := make([]tftypes.Value, len(notFound))
+	for i, hostID := range notFound {
+		notFoundValues[i] = stringValue(hostID)
+	}
+	attributes["not_found_host_ids"] = tftypes.NewValue(hostIDsType, notFoundValues)
+	resp.State.Raw = tftypes.NewValue(req.Config.Raw.Type(), attributes)
+}
+
+// addFleetError fails the read with one error for every host that failed:
+// each with what Graph answered (status, error code, request-id), the first
+// few of them, then how many more.
+func addFleetError(ctx context.Context, resp *datasource.ReadResponse, hosts int, failed []graph.HostPortsResult) {
+	target := readTarget{title: "Host Ports", what: fmt.Sprintf("the ports of %d of %d hosts", len(failed), hosts)}
+	first := failed[0].Err
+	// A failure that is not the host's own, such as signing in or a
+	// cancelled plan, is the same for every host: say it once.
+	if ctx.Err() != nil || isSignInError(first) {
+		target.addReadError(ctx, &resp.Diagnostics, first)
+		return
+	}
+	var lines []string
+	for _, result := range failed[:min(len(failed), listedFailures)] {
+		lines = append(lines, fmt.Sprintf("- host %q: %s", result.HostID, result.Err))
+	}
+	if more := len(failed) - listedFailures; more > 0 {
+		lines = append(lines, fmt.Sprintf("- and %d more.", more))
+	}
+	resp.Diagnostics.AddError(target.errorSummary(ctx, first),
+		fmt.Sprintf("Reading %s from Microsoft Graph failed, after retries:\n%s", target.what, strings.Join(lines, "\n")))
+}
+
+func notFoundHostsDetail(notFound []string, hosts int) string {
+	quoted := make([]string, 0, listedNotFound)
+	for _, hostID := range notFound[:min(len(notFound), listedNotFound)] {
+		quoted = append(quoted, fmt.Sprintf("%q", hostID))
+	}
+	named := strings.Join(quoted, ", ")
+	if more := len(notFound) - listedNotFound; more > 0 {
+		named += fmt.Sprintf(" and %d more", more)
+	}
+	return fmt.Sprintf("Microsoft Graph has no Defender Threat Intelligence record of %d of the %d hosts: %s. "+
+		"They are in hosts with empty ports and listed in not_found_host_ids, so the configuration keeps working; "+
+		"check those host ids if you expected ports.", len(notFound), hosts, named)
+}

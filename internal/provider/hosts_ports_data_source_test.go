@@ -1,0 +1,253 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+)
+
+const fleet = "data.defender_ti_hosts_ports.fleet"
+
+// A fleet with a host Defender TI does not know, a host of three pages and a
+// filter: each host as defender_ti_host_ports would read it, the unknown one
+// empty and named once.
+func TestHostsPortsFleet(t *testing.T) {
+	env := newEmulatorEnv(t, fakegraph.Config{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock() + `
+data "defender_ti_hosts_ports" "fleet" {
+  host_ids      = ["contoso.com", "8.8.8.8", "scan.example.net", "unknown.example.com"]
+  include_count = true
+  filter = {
+    status = ["open"]
+  }
+}
+
+data "defender_ti_host_ports" "one" {
+  host_id       = "contoso.com"
+  include_count = true
+  filter = {
+    status = ["open"]
+  }
+}
+
+output "same_as_one_host" {
+  value = data.defender_ti_hosts_ports.fleet.hosts["contoso.com"].ports == data.defender_ti_host_ports.one.ports
+}`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(fleet, "hosts.%", "4"),
+				resource.TestCheckResourceAttr(fleet, "hosts.contoso.com.open_ports.#", "5"),
+				resource.TestCheckResourceAttr(fleet, "hosts.contoso.com.open_ports.4", "3389"),
+				resource.TestCheckResourceAttr(fleet, "hosts.contoso.com.total_count", "7"),
+				resource.TestCheckResourceAttr(fleet, "hosts.8.8.8.8.ports.#", "1"),
+				resource.TestCheckResourceAttr(fleet, "hosts.8.8.8.8.ports.0.banners.#", "2"),
+				resource.TestCheckResourceAttr(fleet, "hosts.scan.example.net.total_count", "250"),
+				resource.TestCheckResourceAttr(fleet, "hosts.unknown.example.com.ports.#", "0"),
+				resource.TestCheckResourceAttr(fleet, "hosts.unknown.example.com.total_count", "0"),
+				resource.TestCheckResourceAttr(fleet, "not_found_host_ids.#", "1"),
+				resource.TestCheckResourceAttr(fleet, "not_found_host_ids.0", "unknown.example.com"),
+				resource.TestCheckOutput("same_as_one_host", "true"),
+				func(*terraform.State) error {
+					pages := env.graphRequests("/hosts/" + fakegraph.SamplePagingHost + "/ports")
+					if len(pages) != 3 {
+						return fmt.Errorf("want the paged host's three pages fetched once each, got %d requests", len(pages))
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// Any other failure fails the read, naming each failed host with its
+// status, Graph code and request-id.
+func TestHostsPortsFailedHostsAreNamed(t *testing.T) {
+	env := newEmulatorEnv(t, fakegraph.Config{})
+	env.emulator.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: "8.8.8.8", Kind: fakegraph.KindGraphError, Status: 400, Code: "badRequest", Times: -1})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock() + `
+data "defender_ti_hosts_ports" "fleet" {
+  host_ids = ["contoso.com", "8.8.8.8"]
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Unable To Read Host Ports.*1 of 2 hosts.*host "8\.8\.8\.8": HTTP 400.*"badRequest".*request-id:\s+[0-9a-f-]{36}`),
+		}},
+	})
+}
+
+// A bad element of host_ids fails the plan before any request, quoting it.
+func TestHostsPortsInvalidHostID(t *testing.T) {
+	env := newEmulatorEnv(t, fakegraph.Config{})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock() + `
+data "defender_ti_hosts_ports" "fleet" {
+  host_ids = ["contoso.com", "not a host/../me"]
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Invalid Host ID.*host_ids.*"not a host/\.\./me"`),
+		}},
+	})
+	if requests := env.graphRequests("/hosts/"); len(requests) != 0 {
+		t.Errorf("an invalid host id sent %d requests to Graph", len(requests))
+	}
+}
+
+// The provider keeps max_concurrent_requests in flight, and never more.
+func TestHostsPortsConcurrency(t *testing.T) {
+	data := fakegraph.Generate(24, 2, 3)
+	env := newEmulatorEnv(t, fakegraph.Config{Data: data, PageSize: 1, Latency: 50 * time.Millisecond})
+	hosts := make([]string, 0, len(data.Hosts()))
+	for _, host := range data.Hosts() {
+		hosts = append(hosts, fmt.Sprintf("%q", host))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock("max_concurrent_requests = 4") + `
+data "defender_ti_hosts_ports" "fleet" {
+  host_ids = [` + strings.Join(hosts, ", ") + `]
+}`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(fleet, "hosts.%", "24"),
+				func(*terraform.State) error {
+					if got := env.emulator.Stats().MaxInFlight; got != 4 {
+						return fmt.Errorf("the emulator saw at most %d Graph requests in flight, want exactly max_concurrent_requests = 4", got)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// Once Graph throttles, no request starts until its Retry-After has passed;
+// then every host is read.
+func TestHostsPortsSharedThrottling(t *testing.T) {
+	data := fakegraph.Generate(12, 1, 5)
+	env := newEmulatorEnv(t, fakegraph.Config{Data: data, Latency: 20 * time.Millisecond})
+	env.emulator.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: data.Hosts()[0], Kind: fakegraph.KindThrottle, RetryAfter: "0.5"})
+	hosts := make([]string, 0, len(data.Hosts()))
+	for _, host := range data.Hosts() {
+		hosts = append(hosts, fmt.Sprintf("%q", host))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock("max_concurrent_requests = 3") + `
+data "defender_ti_hosts_ports" "fleet" {
+  host_ids = [` + strings.Join(hosts, ", ") + `]
+}`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(fleet, "hosts.%", "12"),
+				func(*terraform.State) error {
+					// The window opens when the 429 is answered; a request
+					// sent before the client read that answer may arrive up
+					// to a few milliseconds later.
+					var throttledAt time.Time
+					requests := env.graphRequests("/hosts/")
+					for _, r := range requests {
+						if r.Status == 429 {
+							throttledAt = r.Answered
+						}
+					}
+					if throttledAt.IsZero() {
+						return fmt.Errorf("the emulator never throttled: the test proves nothing")
+					}
+					windowOpen, windowEnd := throttledAt.Add(20*time.Millisecond), throttledAt.Add(480*time.Millisecond)
+					after := 0
+					for _, r := range requests {
+						if r.Time.After(windowOpen) && r.Time.Before(windowEnd) {
+							return fmt.Errorf("a request for %s started %s after the 429 was answered, inside its 0.5 s Retry-After", r.Path, r.Time.Sub(throttledAt))
+						}
+						if r.Time.After(windowEnd) {
+							after++
+						}
+					}
+					if after == 0 {
+						return fmt.Errorf("no request started after the Retry-After window: the hosts were all read before the 429, and the test proves nothing")
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// Terraform stops the provider on Ctrl-C: a fleet read in progress ends
+// within a second.
+func TestHostsPortsStopEndsTheRead(t *testing.T) {
+	data := fakegraph.Generate(40, 1, 9)
+	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, Latency: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emulator.Close)
+	server, err := NewProtocol6Server(&defenderProvider{version: "test", rootCAs: emulator.CertPool()})()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: dynamicValue(t, objectWith(t, schemas.Provider.ValueType(), map[string]tftypes.Value{
+		"tenant_id": str(fakegraph.DefaultTenantID), "client_id": str(fakegraph.DefaultClientID), "client_secret": str(fakegraph.DefaultClientSecret),
+		"graph_endpoint": str(emulator.URL()), "authority_host": str(emulator.URL()), "disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
+	}))})
+	if err != nil || len(configured.Diagnostics) > 0 {
+		t.Fatalf("configuring: %v %s", err, describeDiagnostics(configured.Diagnostics))
+	}
+	ids := make([]string, 0, len(data.Hosts()))
+	ids = append(ids, data.Hosts()...)
+	config := objectWith(t, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{"host_ids": stringSetValue(ids...)})
+	done := make(chan *tfprotov6.ReadDataSourceResponse, 1)
+	go func() {
+		resp, _ := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: dynamicValue(t, config)})
+		done <- resp
+	}()
+	waitFor(t, func() bool { return slices.ContainsFunc(emulator.Requests(), func(r fakegraph.Request) bool { return r.Origin == "graph" }) })
+	stopped := time.Now()
+	if _, err := server.StopProvider(ctx, &tfprotov6.StopProviderRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case resp := <-done:
+		if elapsed := time.Since(stopped); elapsed > time.Second {
+			t.Errorf("the read ended %s after StopProvider, want within a second", elapsed)
+		}
+		if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Read Cancelled" {
+			t.Errorf("want one Read Cancelled error, got %s", describeDiagnostics(resp.Diagnostics))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read did not end after StopProvider")
+	}
+}
+
+// waitFor polls cond, which watches another goroutine's progress, for up to
+// five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
