@@ -141,6 +141,26 @@ func readPathCases() []readCase {
 			want:     wantDeferred,
 		},
 		{
+			name: "fleet with an unknown host", typeName: "defender_ti_hosts_ports",
+			config: map[string]tftypes.Value{
+				"host_ids": stringSetValue("8.8.8.8", "contoso.com", "unknown.example.com"), "select": stringSetValue("port", "status"),
+				"include_count": tftypes.NewValue(tftypes.Bool, true),
+			},
+			want: wantReadDiagnostic(tfprotov6.DiagnosticSeverityWarning, "Hosts Not Found In Defender TI"),
+		},
+		{
+			name: "fleet with a host denied", typeName: "defender_ti_hosts_ports",
+			config: map[string]tftypes.Value{"host_ids": stringSetValue("8.8.8.8", "contoso.com")},
+			fault:  &fakegraph.Fault{Route: fakegraph.RouteList, Host: "contoso.com", Kind: fakegraph.KindGraphError, Status: 403, Code: "accessDenied", Times: -1},
+			want:   wantReadDiagnostic(tfprotov6.DiagnosticSeverityError, "Access Denied By Microsoft Graph"),
+		},
+		{
+			name: "fleet with an unknown provider configuration defers", typeName: "defender_ti_hosts_ports",
+			provider: map[string]tftypes.Value{"client_secret": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)},
+			config:   map[string]tftypes.Value{"host_ids": stringSetValue("8.8.8.8")},
+			want:     wantDeferred,
+		},
+		{
 			name: "unknown provider configuration defers", typeName: hostPortsTypeName,
 			provider: map[string]tftypes.Value{"tenant_id": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)},
 			config:   map[string]tftypes.Value{"host_id": str("8.8.8.8")},
