@@ -145,3 +145,20 @@ func TestRequestLogAnsweredTime(t *testing.T) {
 		t.Errorf("answered %v after arrival, want at least the 30ms latency", served)
 	}
 }
+
+// A fault that only delays an answer leaves its paging alone: the last page
+// of a host still has no nextLink.
+func TestDelayingFaultsKeepTheLastPageLast(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	tok := s.IssueToken(DefaultTenantID)
+	for _, f := range []Fault{
+		{Route: RouteList, Kind: KindLatency, Latency: time.Millisecond},
+		{Route: RouteList, Kind: KindSlowBody, Latency: time.Millisecond},
+	} {
+		s.AddFault(f)
+		if p := decodePage(t, get(t, s, portsOf8888, tok)); p.NextLink != "" || len(p.Value) != 1 {
+			t.Errorf("%v: %d ports, nextLink %q; want the one page alone", f.Kind, len(p.Value), p.NextLink)
+		}
+	}
+}

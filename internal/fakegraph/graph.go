@@ -204,6 +204,11 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 // rewriteNextLink implements the nextLink faults. They force a nextLink even
 // on a last page, because the point is to see what the client does with it.
 func (s *Server) rewriteNextLink(r *http.Request, kind FaultKind, next string) string {
+	switch kind {
+	case KindForeignNextLink, KindHTTPNextLink, KindLoopingNextLink:
+	default:
+		return next // a fault of another kind (latency, a slow body) leaves paging alone
+	}
 	origin := s.originOf(r)
 	self := origin + r.URL.RequestURI()
 	if next == "" {
