@@ -107,7 +107,7 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"Needed for an authority Entra ID does not know, such as a private cloud or a local emulator. Falls back to `ARM_DISABLE_INSTANCE_DISCOVERY`. Defaults to `false`."),
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "How many times a request throttled (429) or failed transiently (500, 502, 503, 504, network errors) is retried, " +
+				MarkdownDescription: "How many times a request throttled (429) or failed transiently (500, 502, 503, 504, network errors, a page whose body breaks off mid-stream) is retried, " +
 					"honouring Graph's `Retry-After`. Defaults to 4; 0 disables retries.",
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
