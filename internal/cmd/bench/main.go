@@ -39,6 +39,7 @@ type options struct {
 	providerDir, work      string
 	httpProviderDir        string
 	referenceProviderDir   string
+	fleet                  bool
 	runs, startupRuns      int
 	selectAttributes       []string
 	seed                   int64
@@ -60,6 +61,7 @@ func main() {
 	flag.StringVar(&o.providerDir, "provider-dir", "bin", "the directory holding the built terraform-provider-defender")
 	flag.StringVar(&o.httpProviderDir, "http-provider-dir", "", "the directory holding a built terraform-provider-http; when set, the same hosts are also read with data \"http\" and jsondecode, for comparison")
 	flag.StringVar(&o.referenceProviderDir, "reference-provider-dir", "", "the directory holding a terraform-provider-defender built with -tags frameworkread; when set, each binary also plans the same hosts with it and with the provider, run by run, to compare the two read paths")
+	flag.BoolVar(&o.fleet, "fleet", false, "also read the same hosts through one defender_ti_hosts_ports, and compare it with the for_each plan")
 	flag.StringVar(&o.work, "work", ".bench", "a scratch directory for the configuration and the CLI configuration")
 	flag.IntVar(&o.runs, "runs", 3, "measured plans per binary; the median wall time is reported")
 	flag.IntVar(&o.startupRuns, "startup-runs", 3, "plans of the same configuration with no hosts per binary, to measure start-up; the median is reported")
@@ -149,6 +151,21 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	var fleets []fleetResult
+	if o.fleet {
+		fleetRunner, err := prepareFleet(o, runner)
+		if err != nil {
+			return err
+		}
+		for _, binary := range o.binaries {
+			fleetRunner.Binary = binary
+			f, err := measureFleet(ctx, o, fleetRunner, emulator)
+			if err != nil {
+				return err
+			}
+			fleets = append(fleets, f)
+		}
+	}
 	var readPaths []readPathResult
 	if o.referenceProviderDir != "" {
 		for _, binary := range o.binaries {
@@ -192,12 +209,17 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintf(out, "The same hosts read without this provider: a token from elsewhere and %d chained data \"http\" per host, each following the previous page's @odata.nextLink, decoded with jsondecode. Wall is the median of %d plan(s) each.\n\n", pagesPerHost, o.runs)
 		printComparison(out, o.markdown, results, alternatives)
 	}
+	if len(fleets) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintf(out, "The same hosts read through one defender_ti_hosts_ports (the provider's default max_concurrent_requests) against the for_each plan above; wall is the median of %d plan(s) each, and the speed-up compares the time after start-up.\n\n", o.runs)
+		printFleet(out, o.markdown, results, fleets)
+	}
 	if len(readPaths) > 0 {
 		fmt.Fprintln(out)
 		fmt.Fprintf(out, "The same hosts planned with the provider and with a build that reads through the plugin framework's own server (-tags frameworkread), alternating, %d plan(s) each: median (lowest-highest).\n\n", o.runs)
 		printReadPaths(out, o.markdown, readPaths)
 	}
-	if err := verdict(out, results, alternatives, readPaths, ideal, pages); err != nil && o.strict {
+	if err := verdict(out, results, alternatives, readPaths, fleets, ideal, pages); err != nil && o.strict {
 		return err
 	}
 	return nil
@@ -446,7 +468,7 @@ func printTable(out io.Writer, markdown bool, results []result, ideal time.Durat
 
 // verdict prints each target and fails the command when one is missed, so
 // `make bench` cannot pass quietly on a regression.
-func verdict(out io.Writer, results []result, alternatives []alternativeResult, readPaths []readPathResult, ideal time.Duration, pages int) error {
+func verdict(out io.Writer, results []result, alternatives []alternativeResult, readPaths []readPathResult, fleets []fleetResult, ideal time.Duration, pages int) error {
 	var missed []string
 	fmt.Fprintln(out)
 	for i, r := range results {
@@ -461,6 +483,9 @@ func verdict(out io.Writer, results []result, alternatives []alternativeResult, 
 		}
 		if i < len(readPaths) {
 			checks = append(checks, readPathChecks(readPaths[i])...)
+		}
+		if i < len(fleets) {
+			checks = append(checks, fleetChecks(r, fleets[i])...)
 		}
 		for _, c := range checks {
 			mark := "ok  "
