@@ -12,8 +12,19 @@ import (
 )
 
 // DefaultMaxConcurrentRequests is how many Graph requests a client keeps in
-// flight at once unless told otherwise. The reasons are measured and
-// documented below (TBD after measurement).
+// flight at once unless told otherwise.
+//
+// Measured with BenchmarkListPortsOfHostsLatency (200 hosts of three
+// one-port pages, 50 ms per request, 2 cores): limits of 10, 25, 50 and 100
+// read the fleet in about 3.2, 1.3, 0.73 and 0.48 s, against a floor of
+// 0.15 s. Each doubling up to 50 nearly halves the time; beyond it the
+// client's own work dominates and the gain shrinks. At 50, one provider
+// instance sends at most 50 / latency requests per second (1,000 at 50 ms,
+// a few hundred at Graph's usual latencies), a small share of the 130,000
+// per 10 s Graph allows one application across all its tenants, so several
+// runs sharing an app registration do not throttle each other. It is also
+// half the 100 concurrent streams HTTP/2 servers commonly allow on one
+// connection, so a read stays on one connection.
 const DefaultMaxConcurrentRequests = 50
 
 // requestGate sits between the pipeline and the transport, so it sees every
