@@ -203,7 +203,10 @@ func TestRequestLog(t *testing.T) {
 		if got.Time.IsZero() {
 			t.Errorf("entry %d has no time", i)
 		}
-		got.Time = w.Time
+		if got.Answered.Before(got.Time) {
+			t.Errorf("entry %d answered at %v, before it arrived at %v", i, got.Answered, got.Time)
+		}
+		got.Time, got.Answered = w.Time, w.Answered
 		if got != w {
 			t.Errorf("entry %d: got %+v, want %+v", i, got, w)
 		}
