@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -189,4 +190,128 @@ func onlyBlock(t *testing.T, blocks []readmeBlock, language, fragment string, pr
 		t.Fatalf("README's section has %d %s blocks with %q, want one: %q", len(matched), language, fragment, matched)
 	}
 	return matched[0]
+}
+
+// TestReadmeBuildsSayWhatTheyBuild checks README's word that each tool the
+// GNUmakefile builds says what it builds, why and for how long before it
+// starts, and that a tool already built is skipped without a word.
+func TestReadmeBuildsSayWhatTheyBuild(t *testing.T) {
+	makeBinary, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("no make to read the GNUmakefile with")
+	}
+	tools := filepath.Join(t.TempDir(), "bin")
+	targets := []string{"binaries", "lint", "release-check", filepath.Join(tools, "http-provider", "terraform-provider-http")}
+	dryRun := func() string {
+		t.Helper()
+		// -n prints each recipe instead of running it.
+		cmd := exec.Command(makeBinary, append([]string{"-n", "--no-print-directory", "TOOLS_BIN=" + tools}, targets...)...)
+		cmd.Dir = "../.."
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+
+	// Each announcement is one echo of two strings, the second on a
+	// continuation line.
+	announced := regexp.MustCompile(`(?m)^echo "==> Building (.+?) into \.tools/bin, once: ([^"]+)" \\\n\s+"([^"]+)"$`)
+	var built []string
+	for _, m := range announced.FindAllStringSubmatch(dryRun(), -1) {
+		built = append(built, m[1])
+		if why, howLong := m[2]+" "+m[3], m[3]; !strings.Contains(why, "make ") && !strings.Contains(why, "tests") {
+			t.Errorf("the build of %s does not say what needs it: %q", m[1], why)
+		} else if !strings.Contains(howLong, "minute") {
+			t.Errorf("the build of %s does not say how long it takes: %q", m[1], howLong)
+		}
+	}
+	want := []string{"Terraform 1.5.7 from source", "OpenTofu 1.12.6 from source", "golangci-lint v2.15.0", "goreleaser v2.15.1", "the http provider 1.2.0"}
+	if strings.Join(built, "; ") != strings.Join(want, "; ") {
+		t.Errorf("with nothing built, make announces builds of %q, want %q", built, want)
+	}
+
+	for _, tool := range []string{"terraform", "tofu", "golangci-lint", "goreleaser", "http-provider/terraform-provider-http"} {
+		path := filepath.Join(tools, tool)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path, "")
+	}
+	if out := dryRun(); strings.Contains(out, "Building") || strings.Contains(out, "go install") || strings.Contains(out, "go build") {
+		t.Errorf("with every tool built, make still builds or announces:\n%s", out)
+	}
+}
+
+// TestReadmeTestsTheTerraformOnPath checks README's word on the run under
+// the terraform on PATH: skipped, and said so, where there is none or where
+// it is a pinned version; run, under that binary, where it is another.
+func TestReadmeTestsTheTerraformOnPath(t *testing.T) {
+	makeBinary, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("no make to read the GNUmakefile with")
+	}
+	// A PATH of only what the recipe needs besides terraform.
+	pathDir := t.TempDir()
+	for _, tool := range []string{"go", "sed", "mkdir"} {
+		found, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("no %s on PATH", tool)
+		}
+		if err := os.Symlink(found, filepath.Join(pathDir, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fakeTerraform := func(version string) {
+		t.Helper()
+		script := "#!/bin/sh\nprintf '{\\n  \"terraform_version\": \"" + version + "\",\\n  \"platform\": \"linux_amd64\"\\n}\\n'\n"
+		if err := os.WriteFile(filepath.Join(pathDir, "terraform"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leg := func() (string, map[string]any) {
+		t.Helper()
+		tools := t.TempDir()
+		summary := filepath.Join(tools, "summary.jsonl")
+		cmd := exec.Command(makeBinary, "--no-print-directory", "TOOLS_BIN="+tools, "TEST_SUMMARY="+summary,
+			"GO_TEST_FLAGS=-run=^$$", "test-terraform-current")
+		cmd.Dir = "../.."
+		cmd.Env = append(os.Environ(), "PATH="+pathDir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make test-terraform-current: %v\n%s", err, out)
+		}
+		recorded, err := os.ReadFile(summary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var record map[string]any
+		if err := json.Unmarshal(recorded, &record); err != nil {
+			t.Fatalf("the leg recorded %q: %v", recorded, err)
+		}
+		return string(out), record
+	}
+
+	out, record := leg()
+	if want := "no terraform on PATH; put a current Terraform there to test under it too"; record["Skipped"] != want ||
+		!strings.Contains(out, "==> terraform on PATH: skipped: "+want) {
+		t.Errorf("with no terraform on PATH: recorded %v, printed\n%s", record, out)
+	}
+
+	fakeTerraform("1.5.7")
+	out, record = leg()
+	if want := filepath.Join(pathDir, "terraform") + " is 1.5.7, tested already"; record["Skipped"] != want ||
+		!strings.Contains(out, "==> terraform on PATH: skipped: "+want) {
+		t.Errorf("with Terraform 1.5.7 on PATH: recorded %v, printed\n%s", record, out)
+	}
+
+	// Another version runs the provider's tests (none of them here) with
+	// TF_ACC_TERRAFORM_PATH naming it.
+	fakeTerraform("9.9.9")
+	out, record = leg()
+	packages, _ := record["Packages"].([]any)
+	if record["Label"] != "Terraform 9.9.9" || record["Skipped"] != nil || len(packages) != 3 ||
+		!strings.Contains(out, "TF_ACC_TERRAFORM_PATH="+filepath.Join(pathDir, "terraform")+" go test") {
+		t.Errorf("with Terraform 9.9.9 on PATH: recorded %v, printed\n%s", record, out)
+	}
 }
