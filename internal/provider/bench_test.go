@@ -317,3 +317,50 @@ func benchConfigValue(b *testing.B, t tftypes.Type, attributes map[string]tftype
 	}
 	return dv
 }
+
+// BenchmarkReadFleet reads 200 hosts of three one-port pages in one
+// defender_ti_hosts_ports through the provider's protocol server, on an
+// emulator without added latency: the provider's whole cost of the fleet
+// plan in `make bench`.
+func BenchmarkReadFleet(b *testing.B) {
+	ctx := context.Background()
+	data := fakegraph.Generate(200, 3, 1)
+	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, PageSize: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(emulator.Close)
+	server, err := NewProtocol6Server(&defenderProvider{version: "bench", rootCAs: emulator.CertPool()})()
+	if err != nil {
+		b.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	providerConfig := benchConfigValue(b, schemas.Provider.ValueType(), map[string]tftypes.Value{
+		"tenant_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultTenantID),
+		"client_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultClientID),
+		"client_secret":              tftypes.NewValue(tftypes.String, fakegraph.DefaultClientSecret),
+		"graph_endpoint":             tftypes.NewValue(tftypes.String, emulator.URL()),
+		"authority_host":             tftypes.NewValue(tftypes.String, emulator.URL()),
+		"disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
+	})
+	if configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig}); err != nil || len(configured.Diagnostics) > 0 {
+		b.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
+	}
+	hosts := make([]tftypes.Value, 0, 200)
+	for _, host := range data.Hosts() {
+		hosts = append(hosts, tftypes.NewValue(tftypes.String, host))
+	}
+	config := benchConfigValue(b, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{
+		"host_ids": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, hosts),
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: &config})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			b.Fatalf("reading: %v %v", err, resp.Diagnostics)
+		}
+	}
+}

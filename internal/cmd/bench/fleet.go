@@ -83,13 +83,14 @@ func measureFleet(ctx context.Context, o options, runner tfcli.Runner, emulator 
 }
 
 func printFleet(out io.Writer, markdown bool, results []result, fleets []fleetResult) {
-	header := []string{"binary", "start-up", "for_each of defender_ti_host_ports", "defender_ti_hosts_ports", "reading speed-up", "Graph requests (for_each / fleet)", "most in flight (fleet)", "open ports (for_each / fleet)", "provider CPU (for_each / fleet)"}
+	header := []string{"binary", "start-up", "for_each of defender_ti_host_ports", "defender_ti_hosts_ports", "reading speed-up", "fleet: before the first request / reading / after the last answer", "Graph requests (for_each / fleet)", "most in flight (fleet)", "open ports (for_each / fleet)", "provider CPU (for_each / fleet)"}
 	var rows [][]string
 	for i, r := range results {
 		f := fleets[i]
 		rows = append(rows, []string{
 			r.version, seconds(r.startup), seconds(r.wall), seconds(f.wall),
 			fmt.Sprintf("%.2fx", fleetSpeedUp(r, f)),
+			fleetPhases(f),
 			fmt.Sprintf("%d / %d", r.worst().stats.GraphRequests, worstOf(f.runs, func(one runResult) int { return one.stats.GraphRequests })),
 			fmt.Sprint(worstOf(f.runs, func(one runResult) int { return one.stats.MaxInFlight })),
 			fmt.Sprintf("%s / %s", r.medianRun().openPorts, f.runs[0].openPorts),
@@ -97,6 +98,16 @@ func printFleet(out io.Writer, markdown bool, results []result, fleets []fleetRe
 		})
 	}
 	printRows(out, markdown, header, rows)
+}
+
+// fleetPhases splits the median fleet plan around its Graph requests.
+func fleetPhases(f fleetResult) string {
+	median := result{runs: f.runs}.medianRun()
+	if !median.hasPhases {
+		return "n/a"
+	}
+	p := median.phases
+	return fmt.Sprintf("%s / %s / %s", seconds(p.beforeFirstRequest), seconds(p.reading), seconds(p.afterLastResponse))
 }
 
 // fleetSpeedUp compares the time after start-up: what reading the hosts
