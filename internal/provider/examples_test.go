@@ -529,7 +529,8 @@ func patchedContoso(t *testing.T) *fakegraph.Dataset {
 		}
 		services, _ := port["services"].([]any)
 		for _, s := range services {
-			component, _ := s.(map[string]any)["component"].(map[string]any)
+			service, _ := s.(map[string]any)
+			component, _ := service["component"].(map[string]any)
 			if component["name"] == "OpenSSH" && component["version"] == "8.9p1" {
 				component["version"], component["id"] = "9.8p1", "openssh-9.8p1"
 				patched++

@@ -31,7 +31,7 @@ func TestReadmeTryItByHand(t *testing.T) {
 	if err != nil {
 		t.Skip("no bash to run README's shell lines with")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 
 	blocks := readmeSection(t, "## Trying a local build by hand")

@@ -25,7 +25,7 @@ func TestDemoOnTheEmulator(t *testing.T) {
 	for _, name := range []string{"ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET"} {
 		t.Setenv(name, "")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	providerDir := t.TempDir()
 	if _, err := tfcli.BuildProvider(ctx, "../../..", providerDir); err != nil {

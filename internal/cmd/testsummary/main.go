@@ -5,13 +5,15 @@
 // build failed, so a pipeline stays failed.
 //
 // The GNUmakefile runs the suite in legs (the unit tests, then the provider's
-// tests under each terraform or tofu binary). Each leg appends its counts to
-// a record file with -record; -report prints every leg's counts, and the
-// totals, from it.
+// tests under each terraform or tofu binary):
 //
 //	go test -json ./... | testsummary -label "unit tests" -record summary.jsonl
 //	testsummary -label "terraform on PATH" -record summary.jsonl -skipped "no terraform on PATH"
 //	testsummary -report summary.jsonl
+//
+// Each leg appends its counts to a record file with -record, or records
+// itself as skipped with -skipped; -report prints every leg's counts, and
+// the totals, from it.
 package main
 
 import (

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -42,50 +41,34 @@ func TestParent(t *testing.T) {
 	"e/e_test.go": "package e\n\nimport \"testing\"\n\nfunc TestFine(t *testing.T) {}\n\nfunc TestPanics(t *testing.T) { t.Log(\"before the panic\"); panic(\"kaboom\") }\n",
 }
 
-var (
-	sampleOnce   sync.Once
-	sampleOutput []byte
-	sampleErr    error
-)
-
-// sampleJSON is `go test -json ./...` of sampleModule, run once.
+// sampleJSON is `go test -json ./...` of sampleModule.
 func sampleJSON(t *testing.T) []byte {
 	t.Helper()
-	sampleOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "testsummary-sample-")
-		if err != nil {
-			sampleErr = err
-			return
+	dir := t.TempDir()
+	for name, content := range sampleModule {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
 		}
-		for name, content := range sampleModule {
-			path := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				sampleErr = err
-				return
-			}
-			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-				sampleErr = err
-				return
-			}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
 		}
-		cmd := exec.Command("go", "test", "-json", "-count=1", "./...")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local")
-		sampleOutput, err = cmd.Output()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) {
-			sampleErr = errors.New("go test of the sample module should fail, and ended with " + error.Error(err))
-		}
-	})
-	if sampleErr != nil {
-		t.Fatal(sampleErr)
 	}
-	return sampleOutput
+	cmd := exec.Command("go", "test", "-json", "-count=1", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GOTOOLCHAIN=local")
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("go test of the sample module should fail, and ended with %v", err)
+	}
+	return out
 }
 
 func TestSummarizeCountsAGoTestRun(t *testing.T) {
+	stream := sampleJSON(t)
 	var out bytes.Buffer
-	leg, err := summarize(bytes.NewReader(sampleJSON(t)), &out, "sample", false)
+	leg, err := summarize(bytes.NewReader(stream), &out, "sample", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +107,7 @@ func TestSummarizeCountsAGoTestRun(t *testing.T) {
 	}
 
 	var verbose bytes.Buffer
-	if _, err := summarize(bytes.NewReader(sampleJSON(t)), &verbose, "sample", true); err != nil {
+	if _, err := summarize(bytes.NewReader(stream), &verbose, "sample", true); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range []string{"=== RUN   TestPass", "quiet when passing", "--- SKIP: TestSkip", "not today"} {

@@ -22,7 +22,7 @@ import (
 // key=value lines it printed.
 func started(t *testing.T, args ...string) map[string]string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	reader, writer := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -137,7 +137,7 @@ func TestEnvOutIsWhatTheProviderNeeds(t *testing.T) {
 }
 
 func TestRejectsStrayArguments(t *testing.T) {
-	err := run(context.Background(), []string{"contoso.com"}, io.Discard)
+	err := run(t.Context(), []string{"contoso.com"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), `unexpected arguments ["contoso.com"]`) {
 		t.Errorf("run with a stray argument: %v", err)
 	}
