@@ -257,33 +257,13 @@ func BenchmarkReadDataSource(b *testing.B) {
 // configuration that reads the host.
 func readDataSourceSetup(b *testing.B, newServer func(*defenderProvider) (tfprotov6.ProviderServer, error), ports, pageSize int, selected []string) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
 	b.Helper()
-	ctx := context.Background()
 	data := fakegraph.Generate(1, ports, 7)
 	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, PageSize: pageSize})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(emulator.Close)
-	server, err := newServer(&defenderProvider{version: "bench", rootCAs: emulator.CertPool()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	providerConfig := benchConfigValue(b, schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"tenant_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultTenantID),
-		"client_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultClientID),
-		"client_secret":              tftypes.NewValue(tftypes.String, fakegraph.DefaultClientSecret),
-		"graph_endpoint":             tftypes.NewValue(tftypes.String, emulator.URL()),
-		"authority_host":             tftypes.NewValue(tftypes.String, emulator.URL()),
-		"disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
-	})
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig})
-	if err != nil || len(configured.Diagnostics) > 0 {
-		b.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
-	}
+	server, schemas := configuredServer(b, emulator, newServer, nil)
 	attributes := map[string]tftypes.Value{"host_id": tftypes.NewValue(tftypes.String, data.Hosts()[0])}
 	if selected != nil {
 		names := make([]tftypes.Value, len(selected))
@@ -292,30 +272,7 @@ func readDataSourceSetup(b *testing.B, newServer func(*defenderProvider) (tfprot
 		}
 		attributes["select"] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, names)
 	}
-	config := benchConfigValue(b, schemas.DataSourceSchemas["defender_ti_host_ports"].ValueType(), attributes)
-	return server, &config
-}
-
-// benchConfigValue builds a value of the object type t with the given
-// attributes, every other attribute null, as Terraform sends a configuration.
-func benchConfigValue(b *testing.B, t tftypes.Type, attributes map[string]tftypes.Value) tfprotov6.DynamicValue {
-	b.Helper()
-	object, ok := t.(tftypes.Object)
-	if !ok {
-		b.Fatalf("%s is not an object type", t)
-	}
-	values := make(map[string]tftypes.Value, len(object.AttributeTypes))
-	for name, attributeType := range object.AttributeTypes {
-		values[name] = tftypes.NewValue(attributeType, nil)
-		if v, ok := attributes[name]; ok {
-			values[name] = v
-		}
-	}
-	dv, err := tfprotov6.NewDynamicValue(t, tftypes.NewValue(t, values))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return dv
+	return server, dynamicValue(b, objectWith(b, schemas.DataSourceSchemas["defender_ti_host_ports"].ValueType(), attributes))
 }
 
 // BenchmarkReadFleet reads 200 hosts of three one-port pages in one
@@ -330,35 +287,17 @@ func BenchmarkReadFleet(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(emulator.Close)
-	server, err := NewProtocol6Server(&defenderProvider{version: "bench", rootCAs: emulator.CertPool()})()
-	if err != nil {
-		b.Fatal(err)
-	}
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	providerConfig := benchConfigValue(b, schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"tenant_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultTenantID),
-		"client_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultClientID),
-		"client_secret":              tftypes.NewValue(tftypes.String, fakegraph.DefaultClientSecret),
-		"graph_endpoint":             tftypes.NewValue(tftypes.String, emulator.URL()),
-		"authority_host":             tftypes.NewValue(tftypes.String, emulator.URL()),
-		"disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
-	})
-	if configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &providerConfig}); err != nil || len(configured.Diagnostics) > 0 {
-		b.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
-	}
+	server, schemas := configuredServer(b, emulator, readPaths[0].server, nil)
 	hosts := make([]tftypes.Value, 0, 200)
 	for _, host := range data.Hosts() {
 		hosts = append(hosts, tftypes.NewValue(tftypes.String, host))
 	}
-	config := benchConfigValue(b, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{
+	config := dynamicValue(b, objectWith(b, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{
 		"host_ids": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, hosts),
-	})
+	}))
 	b.ReportAllocs()
 	for b.Loop() {
-		resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: &config})
+		resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: config})
 		if err != nil || len(resp.Diagnostics) > 0 {
 			b.Fatalf("reading: %v %v", err, resp.Diagnostics)
 		}

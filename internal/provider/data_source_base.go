@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -28,6 +29,16 @@ func (d *graphDataSource) Configure(_ context.Context, req datasource.ConfigureR
 		return
 	}
 	d.client = client
+}
+
+// startRead decodes a read's configuration into model and returns the
+// client to read with; false means the diagnostics say why not.
+func (d *graphDataSource) startRead(ctx context.Context, config tfsdk.Config, model any, diags *diag.Diagnostics) (*graph.Client, bool) {
+	diags.Append(config.Get(ctx, model)...)
+	if diags.HasError() {
+		return nil, false
+	}
+	return d.configuredClient(diags)
 }
 
 // configuredClient returns the Graph client, or reports that the provider

@@ -64,10 +64,7 @@ func (d *hostPortDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 }
 
 func (d *hostPortDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	options := hostPortOptionsOf(ctx, req.Config, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		validateCertificateSelected(ctx, options.Select, options.ExpandMostRecentSslCertificate, &resp.Diagnostics)
-	}
+	validateCertificateSelected(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -113,7 +110,7 @@ func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadReques
 }
 
 // hostPortOptionsOf reads the data source's inputs; the other attributes of
-// a configuration are the computed hostPort's.
+// its configuration are the hostPort's, computed.
 func hostPortOptionsOf(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) hostPortDataSourceOptions {
 	var options hostPortDataSourceOptions
 	diags.Append(config.GetAttribute(ctx, path.Root("id"), &options.ID)...)

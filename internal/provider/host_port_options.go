@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
@@ -61,9 +62,13 @@ func certificateExpansion(expand types.Bool) []string {
 }
 
 // validateCertificateSelected refuses an expansion that select would throw
-// away.
-func validateCertificateSelected(ctx context.Context, selected types.Set, expand types.Bool, diags *diag.Diagnostics) {
-	if selected.IsNull() || selected.IsUnknown() || !expand.ValueBool() {
+// away, in the configuration of any data source taking both.
+func validateCertificateSelected(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var selected types.Set
+	var expand types.Bool
+	diags.Append(config.GetAttribute(ctx, path.Root("select"), &selected)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("expand_most_recent_ssl_certificate"), &expand)...)
+	if diags.HasError() || selected.IsNull() || selected.IsUnknown() || !expand.ValueBool() {
 		return
 	}
 	var names []string

@@ -41,21 +41,12 @@ func (d *hostPortsDataSource) Metadata(_ context.Context, req datasource.Metadat
 
 // ValidateConfig catches combinations no single attribute validator can see.
 func (d *hostPortsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var config hostPortsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	validateCertificateSelected(ctx, config.Select, config.ExpandMostRecentSslCertificate, &resp.Diagnostics)
+	validateCertificateSelected(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var config hostPortsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, ok := d.configuredClient(&resp.Diagnostics)
+	client, ok := d.startRead(ctx, req.Config, &config, &resp.Diagnostics)
 	if !ok {
 		return
 	}

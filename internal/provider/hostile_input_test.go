@@ -43,7 +43,7 @@ func newProtocolServer(t *testing.T) *protocolServer {
 
 // objectWith returns a value of typ holding set and null everywhere else, as
 // Terraform sends a configuration that leaves optional attributes out.
-func objectWith(t *testing.T, typ tftypes.Type, set map[string]tftypes.Value) tftypes.Value {
+func objectWith(t testing.TB, typ tftypes.Type, set map[string]tftypes.Value) tftypes.Value {
 	t.Helper()
 	object, ok := typ.(tftypes.Object)
 	if !ok {
@@ -62,7 +62,7 @@ func objectWith(t *testing.T, typ tftypes.Type, set map[string]tftypes.Value) tf
 	return tftypes.NewValue(object, values)
 }
 
-func dynamicValue(t *testing.T, value tftypes.Value) *tfprotov6.DynamicValue {
+func dynamicValue(t testing.TB, value tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	dv, err := tfprotov6.NewDynamicValue(value.Type(), value)
 	if err != nil {

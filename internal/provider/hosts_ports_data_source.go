@@ -53,21 +53,12 @@ func (d *hostsPortsDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *hostsPortsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var config hostsPortsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	validateCertificateSelected(ctx, config.Select, config.ExpandMostRecentSslCertificate, &resp.Diagnostics)
+	validateCertificateSelected(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *hostsPortsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var config hostsPortsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	client, ok := d.configuredClient(&resp.Diagnostics)
+	client, ok := d.startRead(ctx, req.Config, &config, &resp.Diagnostics)
 	if !ok {
 		return
 	}

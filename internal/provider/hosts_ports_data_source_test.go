@@ -111,16 +111,12 @@ data "defender_ti_hosts_ports" "fleet" {
 func TestHostsPortsConcurrency(t *testing.T) {
 	data := fakegraph.Generate(24, 2, 3)
 	env := newEmulatorEnv(t, fakegraph.Config{Data: data, PageSize: 1, Latency: 50 * time.Millisecond})
-	hosts := make([]string, 0, len(data.Hosts()))
-	for _, host := range data.Hosts() {
-		hosts = append(hosts, fmt.Sprintf("%q", host))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			Config: env.providerBlock("max_concurrent_requests = 4") + `
 data "defender_ti_hosts_ports" "fleet" {
-  host_ids = [` + strings.Join(hosts, ", ") + `]
+  host_ids = ` + hclStrings(data.Hosts()) + `
 }`,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(fleet, "hosts.%", "24"),
@@ -141,16 +137,12 @@ func TestHostsPortsSharedThrottling(t *testing.T) {
 	data := fakegraph.Generate(12, 1, 5)
 	env := newEmulatorEnv(t, fakegraph.Config{Data: data, Latency: 20 * time.Millisecond})
 	env.emulator.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: data.Hosts()[0], Kind: fakegraph.KindThrottle, RetryAfter: "0.5"})
-	hosts := make([]string, 0, len(data.Hosts()))
-	for _, host := range data.Hosts() {
-		hosts = append(hosts, fmt.Sprintf("%q", host))
-	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			Config: env.providerBlock("max_concurrent_requests = 3") + `
 data "defender_ti_hosts_ports" "fleet" {
-  host_ids = [` + strings.Join(hosts, ", ") + `]
+  host_ids = ` + hclStrings(data.Hosts()) + `
 }`,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(fleet, "hosts.%", "12"),
@@ -197,22 +189,8 @@ func TestHostsPortsStopEndsTheRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emulator.Close)
-	server, err := NewProtocol6Server(&defenderProvider{version: "test", rootCAs: emulator.CertPool()})()
-	if err != nil {
-		t.Fatal(err)
-	}
+	server, schemas := configuredServer(t, emulator, readPaths[0].server, nil)
 	ctx := context.Background()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: dynamicValue(t, objectWith(t, schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"tenant_id": str(fakegraph.DefaultTenantID), "client_id": str(fakegraph.DefaultClientID), "client_secret": str(fakegraph.DefaultClientSecret),
-		"graph_endpoint": str(emulator.URL()), "authority_host": str(emulator.URL()), "disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
-	}))})
-	if err != nil || len(configured.Diagnostics) > 0 {
-		t.Fatalf("configuring: %v %s", err, describeDiagnostics(configured.Diagnostics))
-	}
 	ids := make([]string, 0, len(data.Hosts()))
 	ids = append(ids, data.Hosts()...)
 	config := objectWith(t, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{"host_ids": stringSetValue(ids...)})
@@ -221,7 +199,9 @@ func TestHostsPortsStopEndsTheRead(t *testing.T) {
 		resp, _ := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: dynamicValue(t, config)})
 		done <- resp
 	}()
-	waitFor(t, func() bool { return slices.ContainsFunc(emulator.Requests(), func(r fakegraph.Request) bool { return r.Origin == "graph" }) })
+	waitFor(t, func() bool {
+		return slices.ContainsFunc(emulator.Requests(), func(r fakegraph.Request) bool { return r.Origin == "graph" })
+	})
 	stopped := time.Now()
 	if _, err := server.StopProvider(ctx, &tfprotov6.StopProviderRequest{}); err != nil {
 		t.Fatal(err)
@@ -250,4 +230,13 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// hclStrings writes a list of strings as HCL.
+func hclStrings(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }

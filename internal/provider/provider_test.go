@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 )
@@ -116,4 +119,39 @@ func (e *emulatorEnv) graphRequests(fragment string) []fakegraph.Request {
 		}
 	}
 	return matched
+}
+
+// configuredServer starts a provider server made by newServer for the
+// emulator and configures it as Terraform does before reading: schema first,
+// then the provider block, with overrides replacing attributes of the block.
+// ConfigureProvider must succeed.
+func configuredServer(tb testing.TB, emulator *fakegraph.Server, newServer func(*defenderProvider) (tfprotov6.ProviderServer, error),
+	overrides map[string]tftypes.Value) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	tb.Helper()
+	ctx := context.Background()
+	server, err := newServer(&defenderProvider{version: "test", rootCAs: emulator.CertPool()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	attributes := map[string]tftypes.Value{
+		"tenant_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultTenantID),
+		"client_id":                  tftypes.NewValue(tftypes.String, fakegraph.DefaultClientID),
+		"client_secret":              tftypes.NewValue(tftypes.String, fakegraph.DefaultClientSecret),
+		"graph_endpoint":             tftypes.NewValue(tftypes.String, emulator.URL()),
+		"authority_host":             tftypes.NewValue(tftypes.String, emulator.URL()),
+		"disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
+	}
+	maps.Copy(attributes, overrides)
+	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
+		Config:             dynamicValue(tb, objectWith(tb, schemas.Provider.ValueType(), attributes)),
+		ClientCapabilities: &tfprotov6.ConfigureProviderClientCapabilities{DeferralAllowed: true},
+	})
+	if err != nil || len(configured.Diagnostics) > 0 {
+		tb.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
+	}
+	return server, schemas
 }

@@ -251,33 +251,7 @@ func readThrough(t *testing.T, newServer func(*defenderProvider) (tfprotov6.Prov
 	if rc.fault != nil {
 		emulator.AddFault(*rc.fault)
 	}
-	server, err := newServer(&defenderProvider{version: "test", rootCAs: emulator.CertPool()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	providerAttributes := map[string]tftypes.Value{
-		"tenant_id":                  str(fakegraph.DefaultTenantID),
-		"client_id":                  str(fakegraph.DefaultClientID),
-		"client_secret":              str(fakegraph.DefaultClientSecret),
-		"graph_endpoint":             str(emulator.URL()),
-		"authority_host":             str(emulator.URL()),
-		"disable_instance_discovery": tftypes.NewValue(tftypes.Bool, true),
-	}
-	for name, value := range rc.provider {
-		providerAttributes[name] = value
-	}
-	capabilities := &tfprotov6.ConfigureProviderClientCapabilities{DeferralAllowed: true}
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
-		Config:             dynamicValue(t, objectWith(t, schemas.Provider.ValueType(), providerAttributes)),
-		ClientCapabilities: capabilities,
-	})
-	if err != nil || len(configured.Diagnostics) > 0 {
-		t.Fatalf("configuring the provider: %v %s", err, describeDiagnostics(configured.Diagnostics))
-	}
+	server, schemas := configuredServer(t, emulator, newServer, rc.provider)
 	dataSourceType := schemas.DataSourceSchemas[rc.typeName].ValueType()
 	resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{
 		TypeName:           rc.typeName,
