@@ -20,23 +20,7 @@ import (
 
 // fleetConfiguration reads the hosts of hosts.tfvars.json in one read and
 // reports the same output as the for_each configuration.
-const fleetConfiguration = `terraform {
-  required_providers {
-    defender = { source = "defender-ti/defender" }
-  }
-}
-
-provider "defender" {}
-
-variable "hosts" {
-  type = set(string)
-}
-
-variable "select" {
-  type    = set(string)
-  default = null
-}
-
+const fleetConfiguration = configurationPrologue + `
 data "defender_ti_hosts_ports" "fleet" {
   host_ids = var.hosts
   select   = var.select

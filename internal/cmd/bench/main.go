@@ -168,9 +168,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	var readPaths []readPathResult
 	if o.referenceProviderDir != "" {
-		for _, binary := range o.binaries {
+		for i, binary := range o.binaries {
 			runner.Binary = binary
-			r, err := measureReadPaths(ctx, o, runner, emulator)
+			r, err := measureReadPaths(ctx, o, runner, emulator, results[i].version)
 			if err != nil {
 				return err
 			}
@@ -232,7 +232,9 @@ func selectDescription(attributes []string) string {
 	return strings.Join(attributes, ", ")
 }
 
-const configuration = `terraform {
+// configurationPrologue declares the provider and the variables every
+// configuration of the benchmark reads its hosts from.
+const configurationPrologue = `terraform {
   required_providers {
     defender = { source = "defender-ti/defender" }
   }
@@ -248,7 +250,10 @@ variable "select" {
   type    = set(string)
   default = null
 }
+`
 
+// configuration reads every host with a for_each of defender_ti_host_ports.
+const configuration = configurationPrologue + `
 data "defender_ti_host_ports" "host" {
   for_each = var.hosts
   host_id  = each.value

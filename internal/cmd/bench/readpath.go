@@ -26,13 +26,8 @@ type readPathResult struct {
 	fast, reference []runResult
 }
 
-func measureReadPaths(ctx context.Context, o options, runner tfcli.Runner, emulator *fakegraph.Server) (readPathResult, error) {
-	r := readPathResult{binary: filepath.Base(runner.Binary)}
-	version, err := runner.Run(ctx, "version")
-	if err != nil {
-		return r, err
-	}
-	r.version = firstLine(version.Stdout)
+func measureReadPaths(ctx context.Context, o options, runner tfcli.Runner, emulator *fakegraph.Server, version string) (readPathResult, error) {
+	r := readPathResult{binary: filepath.Base(runner.Binary), version: version}
 	reference, err := filepath.Abs(filepath.Join(o.referenceProviderDir, providerBinaryName))
 	if err != nil {
 		return r, err
