@@ -54,7 +54,7 @@ func protocolPath(p path.Path) (*tftypes.AttributePath, error) {
 		case path.PathStepElementKeyString:
 			converted = append(converted, tftypes.ElementKeyString(string(step)))
 		case path.PathStepElementKeyValue:
-			value, err := step.Value.ToTerraformValue(context.Background())
+			value, err := step.ToTerraformValue(context.Background())
 			if err != nil {
 				return nil, err
 			}

@@ -193,7 +193,10 @@ func wantAttribute(name string, want tftypes.Value) func(*testing.T, tftypes.Val
 
 // filterObject builds a value of the host ports data source's filter type.
 func filterObject(set map[string]tftypes.Value) tftypes.Value {
-	filterType := types.ObjectType{AttrTypes: attrTypesOf(filterAttributes())}.TerraformType(context.Background()).(tftypes.Object)
+	filterType, ok := types.ObjectType{AttrTypes: attrTypesOf(filterAttributes())}.TerraformType(context.Background()).(tftypes.Object)
+	if !ok {
+		panic("the filter attribute's type is not an object")
+	}
 	values := make(map[string]tftypes.Value, len(filterType.AttributeTypes))
 	for name, attributeType := range filterType.AttributeTypes {
 		values[name] = tftypes.NewValue(attributeType, nil)

@@ -15,8 +15,12 @@ func TestFleetConfigurationReadsEveryHostInOneDataSource(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
+	body, ok := file.Body.(*hclsyntax.Body)
+	if !ok {
+		t.Fatalf("the configuration parsed as %T", file.Body)
+	}
 	var fleets int
-	for _, block := range file.Body.(*hclsyntax.Body).Blocks {
+	for _, block := range body.Blocks {
 		if block.Type == "data" && block.Labels[0] == "defender_ti_hosts_ports" {
 			fleets++
 			if _, ok := block.Body.Attributes["host_ids"]; !ok {
