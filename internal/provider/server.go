@@ -147,9 +147,13 @@ func (s *readServer) register(ctx context.Context) (context.Context, func()) {
 // fastDataSources lists the provider's data sources whose reads readServer
 // may serve, by type name.
 func fastDataSources(ctx context.Context, p provider.Provider) map[string]*fastDataSource {
+	served := map[string]*fastDataSource{}
+	if _, ok := p.(provider.ProviderWithMetaSchema); ok {
+		// Reads would need the provider_meta the framework decodes.
+		return served
+	}
 	var meta provider.MetadataResponse
 	p.Metadata(ctx, provider.MetadataRequest{}, &meta)
-	served := map[string]*fastDataSource{}
 	for _, create := range p.DataSources(ctx) {
 		dataSource := create()
 		var metadata datasource.MetadataResponse

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -348,3 +349,16 @@ func TestFastPathRefusesSchemasItCannotServe(t *testing.T) {
 // customStringType stands for a type such as a timestamp with semantic
 // equality.
 type customStringType struct{ basetypes.StringType }
+
+// A provider with a provider_meta schema keeps every read on the
+// framework's path, which decodes provider_meta for Read.
+func TestFastPathLeavesProviderMetaToTheFramework(t *testing.T) {
+	if served := fastDataSources(context.Background(), providerWithMeta{&defenderProvider{version: "test"}}); len(served) != 0 {
+		t.Errorf("the fast path serves %d data sources of a provider with a meta schema", len(served))
+	}
+}
+
+type providerWithMeta struct{ *defenderProvider }
+
+func (providerWithMeta) MetaSchema(context.Context, provider.MetaSchemaRequest, *provider.MetaSchemaResponse) {
+}
