@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,10 +16,10 @@ import (
 // flight at once unless told otherwise.
 //
 // Measured with BenchmarkListPortsOfHostsLatency (200 hosts of three
-// one-port pages, 50 ms per request, 2 cores): limits of 10, 25, 50 and 100
-// read the fleet in about 3.2, 1.3, 0.73 and 0.48 s, against a floor of
-// 0.15 s. Each doubling up to 50 nearly halves the time; beyond it the
-// client's own work dominates and the gain shrinks. At 50, one provider
+// one-port pages, 50 ms per request, 2 cores; docs/guides/performance.md
+// has a run): going from 10 to 25 and to 50 in flight each cuts the time
+// about in half or more, against a floor of 0.15 s for all at once; from 50
+// to 100 it saves much less, as the client's own work starts to dominate. At 50, one provider
 // instance sends at most 50 / latency requests per second (1,000 at 50 ms,
 // a few hundred at Graph's usual latencies), a small share of the 130,000
 // per 10 s Graph allows one application across all its tenants, so several
@@ -30,8 +31,8 @@ const DefaultMaxConcurrentRequests = 50
 // requestGate sits between the pipeline and the transport, so it sees every
 // request that really goes to Graph: each retry and each redirect hop, but
 // no token request (the credential has its own transport) and no request
-// the pipeline refused before sending. It does two things for all the calls
-// of one client together:
+// the pipeline refused before sending. For all the calls of one client
+// together:
 //
 //   - it keeps at most cap(slots) requests in flight, from sending until the
 //     response body is closed or read to its end: the client streams bodies,
@@ -130,10 +131,31 @@ func (g *requestGate) waitThrottle(ctx context.Context) error {
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				// The attempt's time limit (request_timeout) ran out while
+				// it waited: retried like any timeout, but named for what
+				// held it back.
+				return &throttleWaitError{err: throttled, timeout: ctx.Err()}
+			}
 			return ctx.Err()
 		}
 	}
 }
+
+// throttleWaitError is an attempt whose time limit ran out while it waited
+// for a throttling window to end. It unwraps to the throttling answer, so
+// IsThrottled holds for it, and to the deadline, so it is retried and
+// reported as the attempt's timeout.
+type throttleWaitError struct {
+	err     *Error
+	timeout error
+}
+
+func (e *throttleWaitError) Error() string {
+	return fmt.Sprintf("not sent: the attempt's time limit ran out while it waited for Graph's throttling to end; Graph answered %v", e.err)
+}
+
+func (e *throttleWaitError) Unwrap() []error { return []error{e.err, e.timeout} }
 
 // observe opens or extends the throttling window when resp asks for one.
 // A 429 without Retry-After opens none: it names no time to wait, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -267,5 +268,47 @@ func TestServiceUnavailableWithRetryAfterIsShared(t *testing.T) {
 		if r.Time.Before(reqs[0].Answered.Add(300 * time.Millisecond)) {
 			t.Errorf("%s started %v after the 503, inside its Retry-After", pathOf(r), r.Time.Sub(reqs[0].Answered))
 		}
+	}
+}
+
+// An attempt whose time limit (request_timeout) runs out while it waits for
+// a throttling window is retried like any timeout, and succeeds once the
+// window has passed; with no retries left it fails as throttled, naming
+// Graph's answer, not as a bare timeout.
+func TestAttemptTimingOutInAThrottlingWindow(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		maxRetries int32
+		wantErr    bool
+	}{{"retried", 4, false}, {"no retries left", -1, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fleetEmulator(t, 2, 1, 0)
+			hosts := s.Data().Hosts()
+			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: hosts[0], Kind: fakegraph.KindThrottle, RetryAfter: "2"})
+			opts := testOptions(t, s) // MaxRetryDelay 5 s
+			opts.Retry.TryTimeout = 500 * time.Millisecond
+			opts.Retry.MaxRetries = tc.maxRetries
+			c := newClient(t, opts)
+			throttled := make(chan error, 1)
+			go func() {
+				_, err := c.ListHostPorts(context.Background(), hosts[0], QueryOptions{})
+				throttled <- err
+			}()
+			deadline := time.Now().Add(5 * time.Second)
+			for !slices.ContainsFunc(graphRequests(s), func(r fakegraph.Request) bool { return r.Status == http.StatusTooManyRequests }) {
+				if time.Now().After(deadline) {
+					t.Fatal("the emulator never throttled")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			_, err := c.ListHostPorts(context.Background(), hosts[1], QueryOptions{})
+			switch {
+			case tc.wantErr && (!IsThrottled(err) || !containsAll(err.Error(), "timed out", "waited for Graph's throttling", "Retry-After: 2")):
+				t.Errorf("host %s: %v; want a timeout that names the throttling", hosts[1], err)
+			case !tc.wantErr && err != nil:
+				t.Errorf("host %s: %v; want it read once the window passed", hosts[1], err)
+			}
+			<-throttled
+		})
 	}
 }
