@@ -126,9 +126,9 @@ func (s *settings) credential(httpClient *http.Client) (azcore.TokenCredential, 
 // nothing else is configured, since use_cli is on by default.
 const azureCLIMethod = "Azure CLI"
 
-// authenticationGuideURL is where the registry publishes
-// docs/guides/authentication.md.
-const authenticationGuideURL = "https://registry.terraform.io/providers/defender-ti/defender/latest/docs/guides/authentication"
+// authenticationGuide names the guide as the provider's documentation
+// publishes it, wherever that documentation is read.
+const authenticationGuide = "The Authentication guide of the provider's documentation (guides/authentication)"
 
 // signInMethods says what turns each method on, in the order of the chain.
 // Every message that tells a user how to configure a method is built from
@@ -156,7 +156,7 @@ func signInMethodsGuide() string {
 	for _, m := range signInMethods {
 		fmt.Fprintf(&b, "\n- %s: %s", m.name, m.settings)
 	}
-	fmt.Fprintf(&b, "\nThe authentication guide explains each one: %s", authenticationGuideURL)
+	fmt.Fprintf(&b, "\n%s explains each one.", authenticationGuide)
 	return b.String()
 }
 

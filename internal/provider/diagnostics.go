@@ -78,7 +78,7 @@ func (t readTarget) errorDetail(ctx context.Context, err error) string {
 			t.what, err, requiredPermission, licenceNote)
 	case graph.IsThrottled(err):
 		return fmt.Sprintf("Microsoft Graph kept throttling the requests for %s after every retry: %s. "+
-			"Lower Terraform's -parallelism or raise the provider's max_retries.", t.what, err)
+			"Lower the provider's max_concurrent_requests (or Terraform's -parallelism, for many data sources), or raise its max_retries.", t.what, err)
 	case isGraphErr:
 		return fmt.Sprintf("Microsoft Graph failed to return %s: %s.", t.what, graphErr)
 	default:

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -26,7 +25,7 @@ import (
 // root pool: a machine that does not trust the emulator's CA.
 func distrustingFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"defender": providerserver.NewProtocol6WithError(&defenderProvider{version: "test", rootCAs: x509.NewCertPool()}),
+		"defender": NewProtocol6Server(&defenderProvider{version: "test", rootCAs: x509.NewCertPool()}),
 	}
 }
 

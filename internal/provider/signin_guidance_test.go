@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,7 +15,16 @@ import (
 // an environment variable of each, and the link to the guide.
 var guidance = `.*client_certificate_path.*ARM_CLIENT_CERTIFICATE.*client_secret.*ARM_CLIENT_SECRET.*use_oidc.*ARM_USE_OIDC` +
 	`.*use_aks_workload_identity.*ARM_USE_AKS_WORKLOAD_IDENTITY.*use_msi.*ARM_USE_MSI.*az\s+login` +
-	`.*` + regexp.QuoteMeta(authenticationGuideURL)
+	`.*` + wrappedText(authenticationGuide)
+
+// wrappedText matches text however Terraform wraps its lines.
+func wrappedText(text string) string {
+	words := strings.Fields(text)
+	for i, word := range words {
+		words[i] = regexp.QuoteMeta(word)
+	}
+	return strings.Join(words, `\s+`)
+}
 
 // TestSignInGuidanceWhenNothingIsConfigured covers a first run with nothing
 // configured: on the default path (the Azure CLI, not installed) as on the
