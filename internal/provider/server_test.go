@@ -92,12 +92,13 @@ func readPathCases() []readCase {
 		{
 			name: "expand_most_recent_ssl_certificate", typeName: hostPortsTypeName,
 			config: map[string]tftypes.Value{"host_id": str("8.8.8.8"), "expand_most_recent_ssl_certificate": tftypes.NewValue(tftypes.Bool, true)},
-			want:   wantPorts(1),
+			want: wantValueAt(tftypes.NewAttributePath().WithAttributeName("ports").WithElementKeyInt(0).
+				WithAttributeName("most_recent_ssl_certificate").WithAttributeName("issuer").WithAttributeName("common_name"), str("GTS CA 1C3")),
 		},
 		{
 			name: "include_count", typeName: hostPortsTypeName,
 			config: map[string]tftypes.Value{"host_id": str(fakegraph.SamplePagingHost), "include_count": tftypes.NewValue(tftypes.Bool, true), "top": num(5)},
-			want:   wantPorts(5),
+			want:   both(wantPorts(5), wantValueAt(tftypes.NewAttributePath().WithAttributeName("total_count"), num(250))),
 		},
 		{
 			name: "404", typeName: hostPortsTypeName,
@@ -113,7 +114,8 @@ func readPathCases() []readCase {
 		{
 			name: "hostPort", typeName: hostPortTypeName,
 			config: map[string]tftypes.Value{"id": str("Y29udG9zby5jb20kJDQ0Mw=="), "expand_most_recent_ssl_certificate": tftypes.NewValue(tftypes.Bool, true)},
-			want:   wantAttribute("port", num(443)),
+			want: both(wantAttribute("port", num(443)), wantValueAt(tftypes.NewAttributePath().
+				WithAttributeName("most_recent_ssl_certificate").WithAttributeName("subject").WithAttributeName("common_name"), str("contoso.com"))),
 		},
 		{
 			name: "hostPort select", typeName: hostPortTypeName,
@@ -176,6 +178,29 @@ func wantDeferred(t *testing.T, state tftypes.Value, resp *tfprotov6.ReadDataSou
 	t.Helper()
 	if resp.Deferred == nil || resp.Deferred.Reason != tfprotov6.DeferredReasonProviderConfigUnknown || state.IsKnown() {
 		t.Errorf("want an unknown state deferred for the unknown provider configuration, got deferred %+v, state %v", resp.Deferred, state)
+	}
+}
+
+// wantValueAt checks one value of the state, anywhere in it.
+func wantValueAt(path *tftypes.AttributePath, want tftypes.Value) func(*testing.T, tftypes.Value, *tfprotov6.ReadDataSourceResponse) {
+	return func(t *testing.T, state tftypes.Value, resp *tfprotov6.ReadDataSourceResponse) {
+		t.Helper()
+		got, _, err := tftypes.WalkAttributePath(state, path)
+		if err != nil {
+			t.Fatalf("%s: %v (diagnostics: %s)", path, err, describeDiagnostics(resp.Diagnostics))
+		}
+		if value, ok := got.(tftypes.Value); !ok || !value.Equal(want) {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
+	}
+}
+
+// both runs two checks.
+func both(first, second func(*testing.T, tftypes.Value, *tfprotov6.ReadDataSourceResponse)) func(*testing.T, tftypes.Value, *tfprotov6.ReadDataSourceResponse) {
+	return func(t *testing.T, state tftypes.Value, resp *tfprotov6.ReadDataSourceResponse) {
+		t.Helper()
+		first(t, state, resp)
+		second(t, state, resp)
 	}
 }
 
