@@ -150,7 +150,7 @@ func BenchmarkHostPortsRead(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				query := hostPortsQuery{sel: bc.sel}
-				if _, err := stateValue(config, "h0001.example.com", query.resultValues(&graph.HostPortList{Ports: work})); err != nil {
+				if _, err := stateValue(config, query.resultValues(&graph.HostPortList{Ports: work})); err != nil {
 					b.Fatal(err)
 				}
 			}

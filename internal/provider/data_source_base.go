@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -50,4 +52,21 @@ func (d *graphDataSource) configuredClient(diags *diag.Diagnostics) (*graph.Clie
 		return nil, false
 	}
 	return d.client, true
+}
+
+// stateValue is a data source's state: the configuration as it was given,
+// with the attributes Read computed set over it. It is built as one Terraform
+// value, not through State.Set, whose reflection over thousands of nested
+// objects cost several times the rest of a read (see
+// docs/guides/performance.md).
+func stateValue(config tftypes.Value, computed map[string]tftypes.Value) (tftypes.Value, error) {
+	var given map[string]tftypes.Value
+	if err := config.As(&given); err != nil {
+		return tftypes.Value{}, err
+	}
+	// As hands out the configuration's own map, which the framework reads
+	// again after Read: the state gets a copy.
+	attributes := maps.Clone(given)
+	maps.Copy(attributes, computed)
+	return tftypes.NewValue(config.Type(), attributes), nil
 }

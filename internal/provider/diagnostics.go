@@ -32,6 +32,10 @@ func hostPortsTarget(hostID string) readTarget {
 	return readTarget{title: "Host Ports", what: fmt.Sprintf("the ports of host %q", hostID)}
 }
 
+func fleetTarget(failed, hosts int) readTarget {
+	return readTarget{title: "Host Ports", what: fmt.Sprintf("the ports of %d of %d hosts", failed, hosts)}
+}
+
 func hostPortTarget(hostPortID string) readTarget {
 	return readTarget{title: "Host Port", what: fmt.Sprintf("hostPort %q", hostPortID)}
 }

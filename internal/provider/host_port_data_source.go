@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -95,18 +93,16 @@ func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 
-	var given map[string]tftypes.Value
-	if err := req.Config.Raw.As(&given); err != nil {
-		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Reading the configuration of hostPort %q failed: %s. This is a bug in the provider.", id, err))
-		return
-	}
-	// As hands out the configuration's own map: the state gets a copy.
-	attributes := maps.Clone(given)
-	maps.Copy(attributes, hostPortAttributeValues(hostPort, sel))
+	computed := hostPortAttributeValues(hostPort, sel)
 	// The id stays the one configured: it is the input, and Graph may spell
 	// an equal id differently.
-	attributes["id"] = given["id"]
-	resp.State.Raw = tftypes.NewValue(req.Config.Raw.Type(), attributes)
+	delete(computed, "id")
+	raw, err := stateValue(req.Config.Raw, computed)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting hostPort %q to state failed: %s. This is a bug in the provider.", id, err))
+		return
+	}
+	resp.State.Raw = raw
 }
 
 // hostPortOptionsOf reads the data source's inputs; the other attributes of

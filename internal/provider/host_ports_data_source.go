@@ -3,11 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
@@ -66,27 +64,12 @@ func (d *hostPortsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		hostPortsTarget(hostID).addReadError(ctx, &resp.Diagnostics, err)
 		return
 	}
-	raw, err := stateValue(req.Config.Raw, hostID, query.resultValues(list))
+	computed := query.resultValues(list)
+	computed["id"] = stringValue(hostID)
+	raw, err := stateValue(req.Config.Raw, computed)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting the ports of host %q to state failed: %s. This is a bug in the provider.", hostID, err))
 		return
 	}
 	resp.State.Raw = raw
-}
-
-// stateValue is the data source's state: the configuration as it was given
-// and the attributes Read computes. It is built as one Terraform value, not
-// through State.Set, whose reflection over thousands of nested objects cost
-// several times the rest of a read (see docs/guides/performance.md).
-func stateValue(config tftypes.Value, hostID string, results map[string]tftypes.Value) (tftypes.Value, error) {
-	var given map[string]tftypes.Value
-	if err := config.As(&given); err != nil {
-		return tftypes.Value{}, err
-	}
-	// As hands out the configuration's own map, which the framework reads
-	// again after Read: the state gets a copy.
-	attributes := maps.Clone(given)
-	maps.Copy(attributes, results)
-	attributes["id"] = stringValue(hostID)
-	return tftypes.NewValue(config.Type(), attributes), nil
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -95,27 +94,26 @@ func (d *hostsPortsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.AddWarning("Hosts Not Found In Defender TI", notFoundHostsDetail(notFound, len(hostIDs)))
 	}
 
-	var given map[string]tftypes.Value
-	if err := req.Config.Raw.As(&given); err != nil {
-		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Reading the configuration failed: %s. This is a bug in the provider.", err))
-		return
-	}
-	// As hands out the configuration's own map: the state gets a copy.
-	attributes := maps.Clone(given)
-	attributes["hosts"] = tftypes.NewValue(hostsType, hosts)
 	notFoundValues := make([]tftypes.Value, len(notFound))
 	for i, hostID := range notFound {
 		notFoundValues[i] = stringValue(hostID)
 	}
-	attributes["not_found_host_ids"] = tftypes.NewValue(hostIDsType, notFoundValues)
-	resp.State.Raw = tftypes.NewValue(req.Config.Raw.Type(), attributes)
+	raw, err := stateValue(req.Config.Raw, map[string]tftypes.Value{
+		"hosts":              tftypes.NewValue(hostsType, hosts),
+		"not_found_host_ids": tftypes.NewValue(hostIDsType, notFoundValues),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting the ports of %d hosts to state failed: %s. This is a bug in the provider.", len(hostIDs), err))
+		return
+	}
+	resp.State.Raw = raw
 }
 
 // addFleetError fails the read with one error for every host that failed:
 // each with what Graph answered (status, error code, request-id), the first
 // few of them, then how many more.
 func addFleetError(ctx context.Context, resp *datasource.ReadResponse, hosts int, failed []graph.HostPortsResult) {
-	target := readTarget{title: "Host Ports", what: fmt.Sprintf("the ports of %d of %d hosts", len(failed), hosts)}
+	target := fleetTarget(len(failed), hosts)
 	first := failed[0].Err
 	// A failure that is not the host's own, such as signing in or a
 	// cancelled plan, is the same for every host: say it once.
