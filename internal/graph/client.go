@@ -110,7 +110,7 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("API version %q is not one of %s", apiVersion, strings.Join(APIVersions, ", "))
 	}
 	origin := &url.URL{Scheme: endpoint.Scheme, Host: endpoint.Host}
-	scope := firstNonEmpty(opts.Scope, origin.String()+"/.default")
+	scope := firstNonEmpty(opts.Scope, scopeOf(origin))
 
 	if opts.MaxConcurrentRequests < 0 {
 		return nil, fmt.Errorf("the most concurrent requests must be at least 1, got %d", opts.MaxConcurrentRequests)
@@ -196,6 +196,18 @@ func positiveOr(v, fallback int64) int64 {
 	}
 	return fallback
 }
+
+// ScopeFor is the token scope NewClient asks for by default for endpoint:
+// its origin followed by /.default.
+func ScopeFor(endpoint string) (string, error) {
+	u, err := parseEndpoint(endpoint)
+	if err != nil {
+		return "", err
+	}
+	return scopeOf(&url.URL{Scheme: u.Scheme, Host: u.Host}), nil
+}
+
+func scopeOf(origin *url.URL) string { return origin.String() + "/.default" }
 
 // ValidateEndpoint reports whether raw may be used as a Graph endpoint: an
 // absolute https URL, or http on a loopback address for local emulators.

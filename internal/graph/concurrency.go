@@ -15,18 +15,19 @@ import (
 // DefaultMaxConcurrentRequests is how many Graph requests a client keeps in
 // flight at once unless told otherwise.
 //
-// Measured with BenchmarkListPortsOfHostsLatency (200 hosts of three
-// one-port pages, 50 ms per request, 2 cores; docs/guides/performance.md
-// has a run): going from 10 to 25 and to 50 in flight each cuts the time
-// about in half or more, against a floor of 0.15 s for all at once; from 50
-// to 100 it saves much less, as the client's own work starts to dominate. At 50, one provider
-// instance sends at most 50 / latency requests per second (1,000 at 50 ms,
-// a few hundred at Graph's usual latencies), a small share of the 130,000
-// per 10 s Graph allows one application across all its tenants, so several
-// runs sharing an app registration do not throttle each other. It is also
-// half the 100 concurrent streams HTTP/2 servers commonly allow on one
-// connection, so a read stays on one connection.
-const DefaultMaxConcurrentRequests = 50
+// Measured on 200 hosts of three one-port pages at 50 ms per request, with
+// BenchmarkListPortsOfHostsLatency and with real plans of a fleet read
+// (`make bench`; docs/guides/performance.md has a run): each step from 10 to
+// 25, 50 and 100 in flight cuts the client's time by 40% or more, and the
+// plan's time after start-up went from 2.4 to 3.4 times shorter than a
+// for_each of the same hosts between 50 and 100; 200 gained little more
+// (3.7 to 3.9 times) and needs a second connection. 100 is the least number
+// of concurrent streams HTTP/2 recommends a server allow (RFC 9113, section
+// 6.5.2), so a read stays on one connection. At Graph's usual latencies of
+// 100 ms or more, 100 in flight is at most 1,000 requests a second, under a
+// tenth of the 130,000 per 10 s Graph allows one application across its
+// tenants, leaving room for other runs of the same app registration.
+const DefaultMaxConcurrentRequests = 100
 
 // requestGate sits between the pipeline and the transport, so it sees every
 // request that really goes to Graph: each retry and each redirect hop, but
@@ -165,11 +166,7 @@ func (g *requestGate) observe(resp *http.Response) {
 		return
 	}
 	now := time.Now()
-	value := resp.Header.Get("Retry-After")
-	delay, ok := parseRetryAfter(value, now)
-	if !ok && isDeltaSeconds(value) {
-		delay, ok = maxRetryAfter, true
-	}
+	delay, ok := retryAfterDelay(resp.Header.Get("Retry-After"), now)
 	if !ok || delay <= 0 {
 		return
 	}

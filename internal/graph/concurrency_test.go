@@ -308,7 +308,9 @@ func TestAttemptTimingOutInAThrottlingWindow(t *testing.T) {
 			case !tc.wantErr && err != nil:
 				t.Errorf("host %s: %v; want it read once the window passed", hosts[1], err)
 			}
-			<-throttled
+			if err := <-throttled; IsThrottled(err) != tc.wantErr {
+				t.Errorf("the throttled call: %v", err)
+			}
 		})
 	}
 }

@@ -61,17 +61,23 @@ func (retryAfterPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err != nil || resp == nil {
 		return resp, err
 	}
-	value := resp.Header.Get("Retry-After")
-	delay, ok := parseRetryAfter(value, time.Now())
-	if !ok && isDeltaSeconds(value) {
-		delay, ok = maxRetryAfter, true
-	}
+	delay, ok := retryAfterDelay(resp.Header.Get("Retry-After"), time.Now())
 	if ok && resp.Header.Get("retry-after-ms") == "" && resp.Header.Get("x-ms-retry-after-ms") == "" {
 		// azcore ignores a zero value, so round a "retry now" up to 1 ms.
 		ms := max(1, int64(math.Ceil(float64(min(delay, maxRetryAfter))/float64(time.Millisecond))))
 		resp.Header.Set("retry-after-ms", strconv.FormatInt(ms, 10))
 	}
 	return resp, nil
+}
+
+// retryAfterDelay is how long a Retry-After value asks to wait: a number of
+// seconds too large to parse waits the longest a delay can be.
+func retryAfterDelay(value string, now time.Time) (time.Duration, bool) {
+	delay, ok := parseRetryAfter(value, now)
+	if !ok && isDeltaSeconds(value) {
+		return maxRetryAfter, true
+	}
+	return delay, ok
 }
 
 // isDeltaSeconds reports whether value is RFC 9110's delta-seconds: digits only.

@@ -115,10 +115,10 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The most Graph requests this provider configuration has in flight at once, across all its reads: "+
 					"the hosts of a `defender_ti_hosts_ports` read and separate data source instances together. Between 1 and %d; defaults to %d. "+
-					"The default reads a fleet of hundreds of hosts about as fast as Graph's latency allows while staying under the 100 concurrent "+
-					"streams an HTTP/2 connection commonly carries, so every request shares one connection; it is far below Graph's published "+
-					"limit of 130,000 requests per 10 seconds per application. Lower it when Graph throttles this application (answers `429`): "+
-					"a throttled request pauses every new request of the configuration until its `Retry-After` has passed.",
+					"The default reads a fleet of hundreds of hosts close to as fast as Graph's latency allows while keeping to the 100 concurrent "+
+					"streams HTTP/2 asks servers to allow, so every request can share one connection; at Graph's usual latencies it is under a "+
+					"tenth of Graph's published limit of 130,000 requests per 10 seconds per application. Lower it when Graph throttles this application: "+
+					"a `429` or `503` with `Retry-After` pauses every new request of the configuration until that `Retry-After` has passed.",
 					maxConcurrentRequestsLimit, graph.DefaultMaxConcurrentRequests),
 				Validators: []validator.Int64{int64validator.Between(1, maxConcurrentRequestsLimit)},
 			},

@@ -157,7 +157,11 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 	// alternative, remembering the failure in the client, still leaves one
 	// error per data source, only shorter. The token is handed to the client,
 	// so a run still signs in once.
-	scope := graphScope(s.graphEndpoint)
+	scope, err := graph.ScopeFor(s.graphEndpoint)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("graph_endpoint"), "Invalid Endpoint", fmt.Sprintf("The Graph endpoint is not valid: %s.", err))
+		return
+	}
 	signInCtx, network := graph.RecordNetworkErrors(ctx)
 	token, err := credential.GetToken(signInCtx, policy.TokenRequestOptions{Scopes: []string{scope}, EnableCAE: true})
 	if err != nil {
@@ -194,16 +198,6 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 	})
 	resp.DataSourceData = client
 	p.configuredClient.Store(client)
-}
-
-// graphScope is the token scope for the Graph endpoint: its origin
-// followed by /.default. The endpoint was validated by resolveSettings.
-func graphScope(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return endpoint + "/.default"
-	}
-	return u.Scheme + "://" + u.Host + "/.default"
 }
 
 // addSignInError reports a failed sign-in in Configure. When nothing but the

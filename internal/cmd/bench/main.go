@@ -35,6 +35,7 @@ type options struct {
 	hosts, ports, pageSize int
 	latency                time.Duration
 	parallelism            int
+	maxConcurrentRequests  int
 	binaries               []string
 	providerDir, work      string
 	httpProviderDir        string
@@ -57,6 +58,7 @@ func main() {
 	flag.IntVar(&o.pageSize, "page-size", 1, "the emulator's page size")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the emulator adds to every Graph request")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "the plan's -parallelism (10 is Terraform's default)")
+	flag.IntVar(&o.maxConcurrentRequests, "max-concurrent-requests", 0, "the provider's max_concurrent_requests; 0 leaves its default")
 	flag.StringVar(&binaries, "binaries", ".tools/bin/tofu,.tools/bin/terraform", "comma-separated terraform or tofu binaries to measure")
 	flag.StringVar(&o.providerDir, "provider-dir", "bin", "the directory holding the built terraform-provider-defender")
 	flag.StringVar(&o.httpProviderDir, "http-provider-dir", "", "the directory holding a built terraform-provider-http; when set, the same hosts are also read with data \"http\" and jsondecode, for comparison")
@@ -211,7 +213,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if len(fleets) > 0 {
 		fmt.Fprintln(out)
-		fmt.Fprintf(out, "The same hosts read through one defender_ti_hosts_ports (the provider's default max_concurrent_requests) against the for_each plan above; wall is the median of %d plan(s) each, and the speed-up compares the time after start-up.\n\n", o.runs)
+		concurrency := "the provider's default max_concurrent_requests"
+		if o.maxConcurrentRequests > 0 {
+			concurrency = fmt.Sprintf("max_concurrent_requests = %d", o.maxConcurrentRequests)
+		}
+		fmt.Fprintf(out, "The same hosts read through one defender_ti_hosts_ports (%s) against the for_each plan above; wall is the median of %d plan(s) each, and the speed-up compares the time after start-up.\n\n", concurrency, o.runs)
 		printFleet(out, o.markdown, results, fleets)
 	}
 	if len(readPaths) > 0 {
@@ -240,7 +246,14 @@ const configurationPrologue = `terraform {
   }
 }
 
-provider "defender" {}
+provider "defender" {
+  max_concurrent_requests = var.max_concurrent_requests
+}
+
+variable "max_concurrent_requests" {
+  type    = number
+  default = null
+}
 
 variable "hosts" {
   type = set(string)
@@ -282,6 +295,9 @@ func prepareWorkDir(o options, emulator *fakegraph.Server, hosts []string) (tfcl
 		v := map[string]any{"hosts": hosts}
 		if len(o.selectAttributes) > 0 {
 			v["select"] = o.selectAttributes
+		}
+		if o.maxConcurrentRequests > 0 {
+			v["max_concurrent_requests"] = o.maxConcurrentRequests
 		}
 		b, _ := json.Marshal(v)
 		return b
