@@ -21,7 +21,8 @@ import (
 // 25, 50 and 100 in flight cuts the client's time by 40% or more, and the
 // plan's time after start-up went from 2.4 to 3.4 times shorter than a
 // for_each of the same hosts between 50 and 100; 200 gained little more
-// (3.7 to 3.9 times) and needs a second connection. 100 is the least number
+// (3.7 to 3.9 times), and more than 100 would need a second connection to a
+// server that allows the 100 streams HTTP/2 recommends. 100 is the least number
 // of concurrent streams HTTP/2 recommends a server allow (RFC 9113, section
 // 6.5.2), so a read stays on one connection. At Graph's usual latencies of
 // 100 ms or more, 100 in flight is at most 1,000 requests a second, under a
