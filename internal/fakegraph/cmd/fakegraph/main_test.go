@@ -206,3 +206,20 @@ func portCount(t *testing.T, client *http.Client, graph, token, host string) int
 	}
 	return count
 }
+
+// README points readers at -help: it lists the flags and exits 0.
+func TestHelpListsTheFlagsAndSucceeds(t *testing.T) {
+	binary := filepath.Join(t.TempDir(), "fakegraph")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building the command: %v\n%s", err, out)
+	}
+	out, err := exec.Command(binary, "-help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("-help: %v\n%s", err, out)
+	}
+	for _, flagName := range []string{"-env-out", "-generate-hosts", "-latency"} {
+		if !strings.Contains(string(out), flagName) {
+			t.Errorf("-help does not list %s:\n%s", flagName, out)
+		}
+	}
+}
