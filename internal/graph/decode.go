@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,6 +129,11 @@ func decodeSingle[T any](r io.Reader) (*T, error) {
 			return nil, io.ErrUnexpectedEOF
 		}
 		return nil, err
+	}
+	// Unmarshalling null into a struct succeeds and leaves it empty, which
+	// would read as an entity with every property missing.
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, fmt.Errorf("expected a JSON object in the response, found %s", excerpt(trimmed))
 	}
 	var wrapped struct {
 		Value *T `json:"value"`

@@ -298,7 +298,7 @@ func TestDecodeSingleAcceptsBothShapes(t *testing.T) {
 			t.Errorf("%s: got %+v, want %+v", name, *got, want)
 		}
 	}
-	for _, body := range []string{``, `{"id":"x","port":`, `not json`, `{"value":[1]}`} {
+	for _, body := range []string{``, `{"id":"x","port":`, `not json`, `{"value":[1]}`, `null`, ` null `, `[]`, `"text"`} {
 		if got, err := decodeSingle[HostPort](strings.NewReader(body)); err == nil {
 			t.Errorf("decodeSingle[HostPort](%q) = %+v, want an error", body, got)
 		}
