@@ -148,7 +148,7 @@ func printComparison(out io.Writer, markdown bool, results []result, alternative
 	for i, r := range results {
 		a := alternatives[i]
 		rows = append(rows, []string{
-			r.version, seconds(r.wall), seconds(a.wall), fmt.Sprintf("%.2fx", float64(a.wall)/float64(r.wall)),
+			r.version, spreadOf(r.runs, wallOf).String(), spreadOf(a.runs, wallOf).String(), fmt.Sprintf("%.2fx", float64(a.wall)/float64(r.wall)),
 			fmt.Sprintf("%d / %d", r.worst().stats.GraphRequests, a.worstGraphRequests()),
 			fmt.Sprintf("%s / %s", r.medianRun().openPorts, a.runs[0].openPorts),
 		})

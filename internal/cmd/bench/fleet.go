@@ -72,13 +72,13 @@ func printFleet(out io.Writer, markdown bool, results []result, fleets []fleetRe
 	for i, r := range results {
 		f := fleets[i]
 		rows = append(rows, []string{
-			r.version, seconds(r.startup), seconds(r.wall), seconds(f.wall),
+			r.version, seconds(r.startup), spreadOf(r.runs, wallOf).String(), spreadOf(f.runs, wallOf).String(),
 			fmt.Sprintf("%.2fx", fleetSpeedUp(r, f)),
 			fleetPhases(f),
 			fmt.Sprintf("%d / %d", r.worst().stats.GraphRequests, worstOf(f.runs, func(one runResult) int { return one.stats.GraphRequests })),
 			fmt.Sprint(worstOf(f.runs, func(one runResult) int { return one.stats.MaxInFlight })),
 			fmt.Sprintf("%s / %s", r.medianRun().openPorts, f.runs[0].openPorts),
-			fmt.Sprintf("%s / %s", seconds(r.worst().providerCPU), seconds(slices.MaxFunc(f.runs, func(a, b runResult) int { return int(a.providerCPU - b.providerCPU) }).providerCPU)),
+			fmt.Sprintf("%s / %s", seconds(r.worst().providerCPU), seconds(spreadOf(f.runs, cpuOf).high)),
 		})
 	}
 	printRows(out, markdown, header, rows)

@@ -200,7 +200,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		o.hosts, o.ports, o.pageSize, pagesPerHost, pages, o.latency, o.parallelism, selectDescription(o.selectAttributes))
 	fmt.Fprintf(out, "Ideal = ceil(%d / %d) x %d pages x %s = %s. Ratio = (wall - start-up) / ideal; target <= 1.25.\n",
 		o.hosts, o.parallelism, pagesPerHost, o.latency, ideal)
-	fmt.Fprintf(out, "Wall is the median of %d plan(s), start-up the median of %d plan(s) of the same configuration with no hosts; the other columns are the worst run.\n\n", o.runs, o.startupRuns)
+	fmt.Fprintf(out, "Wall is the median of %d plan(s) with the lowest and highest, start-up the median of %d plan(s) of the same configuration with no hosts; the other columns are the worst run.\n\n", o.runs, o.startupRuns)
 	printTable(out, o.markdown, results, ideal, pages)
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "Where the wall time of each binary's median plan went: start-up is the plan with no hosts; reading runs from the first Graph request to the last answer.")
@@ -208,7 +208,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	printPhases(out, o.markdown, results, ideal)
 	if len(alternatives) > 0 {
 		fmt.Fprintln(out)
-		fmt.Fprintf(out, "The same hosts read without this provider: a token from elsewhere and %d chained data \"http\" per host, each following the previous page's @odata.nextLink, decoded with jsondecode. Wall is the median of %d plan(s) each.\n\n", pagesPerHost, o.runs)
+		fmt.Fprintf(out, "The same hosts read without this provider: a token from elsewhere and %d chained data \"http\" per host, each following the previous page's @odata.nextLink, decoded with jsondecode. Wall is the median of %d plan(s) each, with the lowest and highest.\n\n", pagesPerHost, o.runs)
 		printComparison(out, o.markdown, results, alternatives)
 	}
 	if len(fleets) > 0 {
@@ -217,7 +217,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		if o.maxConcurrentRequests > 0 {
 			concurrency = fmt.Sprintf("max_concurrent_requests = %d", o.maxConcurrentRequests)
 		}
-		fmt.Fprintf(out, "The same hosts read through one defender_ti_hosts_ports (%s) against the for_each plan above; wall is the median of %d plan(s) each, and the speed-up compares the time after start-up.\n\n", concurrency, o.runs)
+		fmt.Fprintf(out, "The same hosts read through one defender_ti_hosts_ports (%s) against the for_each plan above; wall is the median of %d plan(s) each with the lowest and highest, the speed-up compares the medians after start-up, and CPU is the worst run's.\n\n", concurrency, o.runs)
 		printFleet(out, o.markdown, results, fleets)
 	}
 	if len(readPaths) > 0 {
@@ -472,7 +472,7 @@ func printTable(out io.Writer, markdown bool, results []result, ideal time.Durat
 		w := r.worst()
 		rows = append(rows, []string{
 			r.version,
-			seconds(r.wall),
+			spreadOf(r.runs, wallOf).String(),
 			seconds(r.startup),
 			seconds(ideal),
 			fmt.Sprintf("%.2f", ratio(r, ideal)),
