@@ -90,8 +90,9 @@ type Client struct {
 	baseURL    string
 	maxPages   int
 	tryTimeout time.Duration
-	// maxConcurrent is the size of the request gate, and so of a fleet
-	// read's worker pool.
+	// gate holds back requests beyond maxConcurrent and during throttling;
+	// maxConcurrent is also the size of a fleet read's worker pool.
+	gate          *requestGate
 	maxConcurrent int
 }
 
@@ -134,10 +135,8 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	// The gate wraps the transport rather than being a policy so that it
 	// counts exactly what goes on the wire (see requestGate).
-	httpClient := &http.Client{
-		Transport:     newRequestGate(transport, maxConcurrent, retry.MaxRetryDelay),
-		CheckRedirect: sameOriginRedirects,
-	}
+	gate := newRequestGate(transport, maxConcurrent, retry.MaxRetryDelay)
+	httpClient := &http.Client{Transport: gate, CheckRedirect: sameOriginRedirects}
 
 	maxResponseBytes := positiveOr(opts.MaxResponseBytes, DefaultMaxResponseBytes)
 	clientOptions := &policy.ClientOptions{
@@ -177,6 +176,7 @@ func NewClient(opts Options) (*Client, error) {
 		maxPages:   int(positiveOr(int64(opts.MaxPages), DefaultMaxPages)),
 		tryTimeout: retry.TryTimeout,
 
+		gate:          gate,
 		maxConcurrent: maxConcurrent,
 	}, nil
 }

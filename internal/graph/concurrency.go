@@ -114,6 +114,14 @@ func (g *requestGate) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (g *requestGate) release() { <-g.slots }
 
+// throttledUntil is when the current throttling window ends; zero when
+// Graph has not throttled.
+func (g *requestGate) throttledUntil() time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until
+}
+
 // waitThrottle returns once no throttling window is open, or fails when
 // ctx ends or the window outlasts maxWait. It loops because an answer that
 // arrives during the wait may extend the window.
