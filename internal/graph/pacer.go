@@ -1,0 +1,204 @@
+package graph
+
+import (
+	"time"
+)
+
+// pacer decides when the requests of one client may start, from what Graph
+// answered the requests before them. It has no clock, lock or goroutine of
+// its own: requestGate calls it under its mutex with the time, and tests
+// drive it through a simulated Graph.
+//
+// Graph's limits are a request rate per application (a token bucket with
+// some burst, by how 429s arrive), and it says when it is over the limit
+// by answering 429, usually with Retry-After. The pacer therefore learns a
+// rate, in the way TCP learns a window:
+//
+//   - Until the first 429 it paces nothing and only bounds the requests in
+//     flight, starting at initialWindow and adding one for each answer, so
+//     the window doubles every round trip up to the client's ceiling. A
+//     fleet read on an unthrottled Graph reaches full concurrency within a
+//     few round trips, and one on a throttled Graph overshoots its limit by
+//     at most one round trip's worth of requests, not by the ceiling.
+//   - The first 429 sets the rate to what Graph accepted in the second before
+//     it; each later 429 cuts it by decrease. Only one cut is made for the
+//     requests sent before the last cut: they were sent at the old rate and
+//     say nothing of the new one.
+//   - Each answer that is not a 429 adds to the rate, increase × rate at the
+//     last cut per second of answers, so it probes upward again and finds
+//     the limit once more if Graph's allowance grew (or another client of the
+//     same application stopped). The rate never grows beyond twice what was
+//     answered in the last second, so an idle client does not build up a
+//     burst.
+//   - A Retry-After starts no request until it has passed; then requests
+//     start one at a time at the learned rate, the first after a random part
+//     of one interval, so clients sharing an application's limit do not all
+//     start again at the same instant.
+//
+// Additive increase with multiplicative decrease is what makes two clients
+// sharing one limit converge to even shares: each cut takes more from the
+// larger share, each increase adds alike to both.
+type pacer struct {
+	ceiling int
+	window  int // requests allowed in flight while no 429 has been seen
+	flying  int // requests started and not yet answered
+
+	// rate is requests per second; zero until the first 429.
+	rate, rateAtCut float64
+	lastCut         time.Time // requests sent before this do not cut again
+	lastGrowth      time.Time
+	next            time.Time // no request starts before this
+	pauseEnds       time.Time // end of the latest Retry-After
+
+	// throttledSince is the first of the 429s answered since the last
+	// answer that was not one; zero when that answer was not a 429.
+	throttledSince time.Time
+
+	answered []time.Time // answers that were not 429s, in the last second
+	jitter   func() float64
+}
+
+const (
+	initialWindow = 8
+	decrease      = 0.8
+	increase      = 0.1
+	minRate       = 0.5
+	rateWindow    = time.Second
+)
+
+func newPacer(ceiling int, jitter func() float64) *pacer {
+	return &pacer{ceiling: ceiling, window: min(ceiling, initialWindow), jitter: jitter}
+}
+
+// ready reports whether a request may start at now. When it may not, at is
+// when it may, or zero when only an answer can free a slot.
+func (p *pacer) ready(now time.Time) (ok bool, at time.Time) {
+	if p.flying >= p.limit() {
+		return false, time.Time{}
+	}
+	if now.Before(p.next) {
+		return false, p.next
+	}
+	return true, time.Time{}
+}
+
+// limit is how many requests may be in flight.
+func (p *pacer) limit() int {
+	if p.rate == 0 {
+		return p.window
+	}
+	return p.ceiling
+}
+
+// start records a request sent at now, which ready allowed.
+func (p *pacer) start(now time.Time) {
+	p.flying++
+	if p.rate > 0 {
+		p.next = later(p.next, now).Add(p.interval())
+	}
+}
+
+func (p *pacer) interval() time.Duration {
+	return time.Duration(float64(time.Second) / p.rate)
+}
+
+// answer is what the pacer needs to know of an answer of Graph's.
+type answer struct {
+	throttled bool // a 429
+	// pause is the Retry-After of a 429 or 503; zero when there was none.
+	pause time.Duration
+}
+
+// done records the answer at now to a request started at sent. A request
+// that got no answer at all (a network error) is done with the zero answer.
+func (p *pacer) done(now, sent time.Time, a answer) {
+	p.flying--
+	if a.pause > 0 {
+		p.pauseUntil(now.Add(a.pause))
+	}
+	if !a.throttled {
+		p.throttledSince = time.Time{}
+		p.grow(now)
+		return
+	}
+	if p.throttledSince.IsZero() {
+		p.throttledSince = now
+	}
+	if !sent.Before(p.lastCut) {
+		p.cut(now)
+	}
+}
+
+func (p *pacer) grow(now time.Time) {
+	p.answered = append(p.forget(now), now)
+	if p.rate == 0 {
+		p.window = min(p.ceiling, p.window+1)
+		return
+	}
+	elapsed := now.Sub(p.lastGrowth).Seconds()
+	p.lastGrowth = now
+	// Growing stops at twice what was answered in the last second, but a
+	// rate already above that (after a pause, say) is kept.
+	grown := min(p.rate+increase*p.rateAtCut*min(elapsed, 1), 2*float64(len(p.answered))+1)
+	p.rate = max(p.rate, grown)
+}
+
+func (p *pacer) cut(now time.Time) {
+	if p.rate == 0 {
+		// What Graph accepted in the last second is its allowance, burst
+		// included; the decrease of later cuts trims the burst.
+		p.rate = float64(len(p.forget(now)))
+	} else {
+		// What Graph accepted in the last second bounds the cut from
+		// above, so a rate far beyond the limit (a burst allowance learned
+		// as a rate) falls to it at once; no cut is more than half.
+		accepted := float64(len(p.forget(now)))
+		p.rate = max(p.rate/2, min(p.rate*decrease, accepted))
+	}
+	p.rate = max(p.rate, minRate)
+	p.rateAtCut, p.lastCut, p.lastGrowth = p.rate, now, now
+	// The requests still in flight were sent too fast: the next one waits a
+	// whole interval, and not before a pause that is already running ends.
+	p.next = later(p.next, now.Add(p.interval()))
+}
+
+// pauseUntil starts no request before end, and then only after a random part
+// of one interval at the current rate.
+func (p *pacer) pauseUntil(end time.Time) {
+	if !end.After(p.pauseEnds) {
+		return
+	}
+	p.pauseEnds = end
+	spread := 100 * time.Millisecond
+	if p.rate > 0 {
+		spread = p.interval()
+	}
+	p.next = later(p.next, end.Add(time.Duration(p.jitter()*float64(spread))))
+}
+
+// forget drops the answers older than rateWindow and returns the rest.
+func (p *pacer) forget(now time.Time) []time.Time {
+	cutoff := now.Add(-rateWindow)
+	i := 0
+	for i < len(p.answered) && !p.answered[i].After(cutoff) {
+		i++
+	}
+	p.answered = append(p.answered[:0], p.answered[i:]...)
+	return p.answered
+}
+
+// throttledFor is how long every answer has been a 429; zero when the last
+// answer was not one.
+func (p *pacer) throttledFor(now time.Time) time.Duration {
+	if p.throttledSince.IsZero() {
+		return 0
+	}
+	return now.Sub(p.throttledSince)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
