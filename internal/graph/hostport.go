@@ -49,7 +49,8 @@ type HostPortList struct {
 // ListHostPorts lists what Defender TI observed on the ports of hostID,
 // following @odata.nextLink until the collection or opts.Top is exhausted.
 // Every page is fetched exactly once, and a nextLink is only followed when it
-// stays on the configured endpoint's origin.
+// stays on the configured endpoint's origin, under its API version's Threat
+// Intelligence tree.
 func (c *Client) ListHostPorts(ctx context.Context, hostID string, opts QueryOptions) (*HostPortList, error) {
 	if err := ValidateHostID(hostID); err != nil {
 		return nil, err
