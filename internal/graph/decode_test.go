@@ -34,21 +34,21 @@ func referenceHostPort() HostPort {
 		FirstSeenDateTime: at(2016, 12, 6, 20, 23, 38, 0),         // no fraction
 		LastSeenDateTime:  at(2023, 7, 18, 23, 24, 1, 0),          // ".00Z"
 		LastScanDateTime:  at(2023, 7, 18, 23, 24, 29, 735000000), // ".735Z"
-		TimesObserved:     ptr[int32](15590),
+		TimesObserved:     ptr[int64](15590),
 		Banners: []HostPortBanner{
 			{
 				Banner:            "HTTP/1.1 302 Found\r\nLocation: https://dns.google/\r\nX-Content-Type-Options: nosniff\r\nContent-Type: text/html; charset=UTF-8\r\nServer: HTTP server (unknown)\r\nContent-Length: 216\r\n\r\n",
 				FirstSeenDateTime: at(2023, 6, 29, 3, 27, 27, 0),
 				LastSeenDateTime:  at(2023, 6, 29, 3, 27, 27, 0),
 				ScanProtocol:      ptr("http_raw"),
-				TimesObserved:     ptr[int32](2),
+				TimesObserved:     ptr[int64](2),
 			},
 			{
 				Banner:            "HTTP/1.1 302 Found\r\nServer: nginx/1.18.0\r\nDate: Tue, 18 Jul 2023 23:24:01 GMT\r\nContent-Type: text/html\r\nLocation: https://8.8.8.8/\r\nConnection: keep-alive\r\n\r\n",
 				FirstSeenDateTime: at(2021, 5, 17, 9, 12, 44, 512000000),
 				LastSeenDateTime:  at(2023, 7, 18, 23, 24, 1, 0),
 				ScanProtocol:      ptr("http_raw"),
-				TimesObserved:     ptr[int32](2975),
+				TimesObserved:     ptr[int64](2975),
 			},
 		},
 		Services: []HostPortComponent{

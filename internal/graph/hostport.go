@@ -102,6 +102,11 @@ const (
 // HostPort mirrors microsoft.graph.security.hostPort. Pointer fields are
 // nullable or may be left out by $select; the caller knows which properties it
 // selected and can tell the two apart.
+//
+// Graph documents timesObserved as Int32, yet counters on busy hosts have
+// passed 2^31; they are read as int64 so one such port does not fail the
+// whole read. Port stays int32: a port number is at most 65535, and one
+// beyond int32 is a broken answer the decoder names.
 type HostPort struct {
 	ID                       string              `json:"id"`
 	Port                     int32               `json:"port"`
@@ -110,20 +115,21 @@ type HostPort struct {
 	FirstSeenDateTime        *Timestamp          `json:"firstSeenDateTime"`
 	LastSeenDateTime         *Timestamp          `json:"lastSeenDateTime"`
 	LastScanDateTime         *Timestamp          `json:"lastScanDateTime"`
-	TimesObserved            *int32              `json:"timesObserved"`
+	TimesObserved            *int64              `json:"timesObserved"`
 	Banners                  []HostPortBanner    `json:"banners"`
 	Services                 []HostPortComponent `json:"services"`
 	Host                     *HostReference      `json:"host"`
 	MostRecentSslCertificate *SslCertificate     `json:"mostRecentSslCertificate"`
 }
 
-// HostPortBanner mirrors microsoft.graph.security.hostPortBanner.
+// HostPortBanner mirrors microsoft.graph.security.hostPortBanner. Its
+// timesObserved is read as int64 for the reason HostPort's is.
 type HostPortBanner struct {
 	Banner            string     `json:"banner"`
 	FirstSeenDateTime *Timestamp `json:"firstSeenDateTime"`
 	LastSeenDateTime  *Timestamp `json:"lastSeenDateTime"`
 	ScanProtocol      *string    `json:"scanProtocol"`
-	TimesObserved     *int32     `json:"timesObserved"`
+	TimesObserved     *int64     `json:"timesObserved"`
 }
 
 // HostPortComponent mirrors microsoft.graph.security.hostPortComponent.

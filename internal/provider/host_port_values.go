@@ -117,7 +117,7 @@ func hostPortAttributeValues(hp *graph.HostPort, sel selection) map[string]tftyp
 		values["last_scan_date_time"] = timestampValue(hp.LastScanDateTime)
 	}
 	if sel.has("times_observed") {
-		values["times_observed"] = int32Value(hp.TimesObserved)
+		values["times_observed"] = int64PointerValue(hp.TimesObserved)
 	}
 	if sel.has("banners") {
 		values["banners"] = bannersValue(hp.Banners)
@@ -145,7 +145,7 @@ func bannersValue(banners []graph.HostPortBanner) tftypes.Value {
 			"first_seen_date_time": timestampValue(banner.FirstSeenDateTime),
 			"last_seen_date_time":  timestampValue(banner.LastSeenDateTime),
 			"scan_protocol":        stringPointerValue(banner.ScanProtocol),
-			"times_observed":       int32Value(banner.TimesObserved),
+			"times_observed":       int64PointerValue(banner.TimesObserved),
 		})
 	}
 	return tftypes.NewValue(bannersType, elements)
@@ -257,11 +257,11 @@ func stringPointerValue(s *string) tftypes.Value {
 
 func int64Value(v int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, v) }
 
-func int32Value(v *int32) tftypes.Value {
+func int64PointerValue(v *int64) tftypes.Value {
 	if v == nil {
 		return nullNumber
 	}
-	return int64Value(int64(*v))
+	return int64Value(*v)
 }
 
 func boolPointerValue(v *bool) tftypes.Value {

@@ -113,7 +113,7 @@ func (f portFilter) matches(hp *graph.HostPort) bool {
 		}
 	}
 	if f.minTimesObserved != nil {
-		if hp.TimesObserved == nil || int64(*hp.TimesObserved) < *f.minTimesObserved {
+		if hp.TimesObserved == nil || *hp.TimesObserved < *f.minTimesObserved {
 			return false
 		}
 	}
