@@ -57,7 +57,12 @@
 // @odata.nextLink URLs carrying every original option plus $skiptoken, and
 // Graph's error envelope with request-id and client-request-id. Faults
 // (throttling, gateway errors, broken bodies, hostile nextLinks, redirects)
-// are scripted per route with AddFault.
+// are scripted per route with AddFault; ThrottleFor throttles every Graph
+// request for a span of time. A rate limit (Config.RateLimit, SetRateLimit)
+// throttles the way Graph's own limits do: one token bucket over every Graph
+// route, a 429 TooManyRequests with Retry-After in seconds, as a date or
+// absent for a request finding it empty, counted by RateLimited and marked
+// in the request log.
 //
 // The sample dataset (SampleData, files in data/ plus one generated host):
 //

@@ -41,9 +41,18 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	rec.Header().Set("client-request-id", ids.client)
 	r = r.WithContext(context.WithValue(r.Context(), graphIDsKey{}, ids))
 
-	// The window is judged at arrival, as Graph decides when a request
-	// comes in; the answer still takes the configured latency.
+	// The window and the rate limit are judged at arrival, as Graph
+	// decides when a request comes in; the answer still takes the
+	// configured latency. A request the window throttles is not judged by
+	// the rate limit, so it takes no token.
 	retryAfter, throttled := s.throttle.throttled(e.Time)
+	if !throttled {
+		retryAfter, throttled = s.rateLimitRetryAfter(e.Time)
+		if throttled {
+			s.rateLimited.Add(1)
+			s.log.setRateLimited(e)
+		}
+	}
 	if s.sleep(r.Context(), time.Duration(s.latency.Load())) != nil {
 		return
 	}

@@ -38,6 +38,9 @@ type Request struct {
 	// Time it brackets the span in which the request was being served.
 	Answered time.Time
 	Scope    string
+	// RateLimited marks a 429 of the rate limit (Config.RateLimit,
+	// SetRateLimit), to tell it from the 429 of a fault or ThrottleFor.
+	RateLimited bool
 }
 
 // requestLog is append-only between resets. Entries are pointers so the
@@ -74,6 +77,12 @@ func (l *requestLog) setStatus(e *Request, status int) {
 func (l *requestLog) setScope(e *Request, scope string) {
 	l.mu.Lock()
 	e.Scope = scope
+	l.mu.Unlock()
+}
+
+func (l *requestLog) setRateLimited(e *Request) {
+	l.mu.Lock()
+	e.RateLimited = true
 	l.mu.Unlock()
 }
 

@@ -36,6 +36,9 @@ type Config struct {
 	TokenTTL time.Duration // lifetime of issued access tokens, default 1h
 	Latency  time.Duration // added before answering every Graph (not Entra) request
 	Data     *Dataset      // nil => SampleData()
+	// RateLimit, if set, throttles Graph requests beyond a rate, as Graph
+	// does; SetRateLimit changes it while the server runs.
+	RateLimit *RateLimit
 }
 
 // Server is a running emulator: one HTTPS listener serving both Entra ID and
@@ -69,6 +72,10 @@ type Server struct {
 	faults   faultSet
 	inFlight inFlight
 	throttle throttleWindow
+	// rateLimit is nil while no rate limit is set; swapping the whole
+	// bucket lets SetRateLimit run while requests are being judged.
+	rateLimit   atomic.Pointer[tokenBucket]
+	rateLimited atomic.Int64
 
 	tokenRequests, graphRequests, pagesServed, connections atomic.Int64
 	oidcRequests, managedIdentityRequests                  atomic.Int64
@@ -77,6 +84,11 @@ type Server struct {
 // Start launches the emulator on 127.0.0.1 with fresh certificates and
 // registers DefaultTenantID / DefaultClientID / DefaultClientSecret.
 func Start(cfg Config) (*Server, error) {
+	if cfg.RateLimit != nil {
+		if err := cfg.RateLimit.validate(); err != nil {
+			return nil, err
+		}
+	}
 	certs, err := newCertBundle()
 	if err != nil {
 		return nil, err
@@ -100,6 +112,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.SetPageSize(cfg.PageSize)
 	s.SetLatency(cfg.Latency)
+	s.SetRateLimit(cfg.RateLimit)
 	s.AddClientSecret(DefaultTenantID, DefaultClientID, DefaultClientSecret)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -222,6 +235,9 @@ type Stats struct {
 	// MaxInFlight is the most Graph requests served at once (see
 	// Server.MaxInFlight).
 	MaxInFlight int `json:"maxInFlight"`
+	// RateLimited is how many Graph requests the rate limit answered 429
+	// (see Server.RateLimited).
+	RateLimited int `json:"rateLimited"`
 }
 
 // Stats returns the current counters.
@@ -235,6 +251,7 @@ func (s *Server) Stats() Stats {
 		OIDCRequests:            int(s.oidcRequests.Load()),
 		ManagedIdentityRequests: int(s.managedIdentityRequests.Load()),
 		MaxInFlight:             s.MaxInFlight(),
+		RateLimited:             s.RateLimited(),
 	}
 }
 
@@ -328,7 +345,9 @@ func (s *Server) Requests() []Request { return s.log.snapshot() }
 // start (or the last reset).
 func (s *Server) Connections() int { return int(s.connections.Load()) }
 
-// ResetLog clears the request log and every counter.
+// ResetLog clears the request log and every counter. It leaves the rate
+// limit's bucket as it is: tokens are the server's state, not a count of
+// what happened; SetRateLimit refills it.
 func (s *Server) ResetLog() {
 	s.log.reset()
 	s.tokenRequests.Store(0)
@@ -337,6 +356,7 @@ func (s *Server) ResetLog() {
 	s.connections.Store(0)
 	s.oidcRequests.Store(0)
 	s.managedIdentityRequests.Store(0)
+	s.rateLimited.Store(0)
 	s.inFlight.reset()
 }
 
