@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,12 +50,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		caOut     = flags.String("ca-out", "", "write the CA certificate (PEM) here (default: a temporary file)")
 		envOut    = flags.String("env-out", "", "also write shell export lines for the provider here (ARM_* and SSL_CERT_FILE)")
 		writeData = flags.String("write-data", "", "write the dataset to this directory and exit (one JSON file per host)")
+		rateLimit = flags.Float64("rate-limit", 0, "answer Graph requests beyond N per second 429, as Graph does (0 = no limit)")
+		rateBurst = flags.Int("rate-burst", 0, "requests admitted at once under -rate-limit (0 = one second's worth)")
+		style     fakegraph.RetryAfterStyle
 	)
+	flags.TextVar(&style, "retry-after", fakegraph.RetryAfterSeconds, "Retry-After of a -rate-limit 429: seconds, date or none")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	if flags.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flags.Args())
+	}
+	limit, err := rateLimitOf(flags, *rateLimit, *rateBurst, style)
+	if err != nil {
+		return err
 	}
 
 	var data *fakegraph.Dataset
@@ -74,7 +83,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return data.WriteDir(*writeData)
 	}
 
-	s, err := fakegraph.Start(fakegraph.Config{PageSize: *pageSize, Latency: *latency, TokenTTL: *tokenTTL, Data: data})
+	s, err := fakegraph.Start(fakegraph.Config{PageSize: *pageSize, Latency: *latency, TokenTTL: *tokenTTL, Data: data, RateLimit: limit})
 	if err != nil {
 		return err
 	}
@@ -113,6 +122,30 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	<-ctx.Done()
 	return nil
+}
+
+// rateLimitOf is the limit the rate flags ask for, nil for none. A burst or
+// a Retry-After style without a rate would silently do nothing, so it is
+// refused like any other bad value.
+func rateLimitOf(flags *flag.FlagSet, rate float64, burst int, style fakegraph.RetryAfterStyle) (*fakegraph.RateLimit, error) {
+	switch {
+	case math.IsNaN(rate) || math.IsInf(rate, 0) || rate < 0:
+		return nil, fmt.Errorf("-rate-limit must be a number of requests per second, 0 for no limit; got %v", rate)
+	case burst < 0:
+		return nil, fmt.Errorf("-rate-burst must be 0 (one second's worth) or more; got %d", burst)
+	case rate == 0:
+		var stray []string
+		flags.Visit(func(f *flag.Flag) {
+			if f.Name == "rate-burst" || f.Name == "retry-after" {
+				stray = append(stray, "-"+f.Name)
+			}
+		})
+		if len(stray) > 0 {
+			return nil, fmt.Errorf("%s only applies with a -rate-limit above 0", strings.Join(stray, " and "))
+		}
+		return nil, nil
+	}
+	return &fakegraph.RateLimit{Rate: rate, Burst: burst, RetryAfter: style}, nil
 }
 
 // exports is the -env-out file: the variables that point the provider at

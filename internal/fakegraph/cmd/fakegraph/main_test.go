@@ -12,8 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 )
@@ -143,6 +146,63 @@ func TestRejectsStrayArguments(t *testing.T) {
 	}
 }
 
+// The rate flags reach the emulator: -rate-burst requests are admitted, the
+// next is answered 429 with the -retry-after style asked for.
+func TestRateLimitFlags(t *testing.T) {
+	for _, tc := range []struct {
+		style      string
+		retryAfter func(value string, sent time.Time) bool
+	}{
+		{"seconds", func(v string, _ time.Time) bool { n, err := strconv.Atoi(v); return err == nil && n >= 1 && n <= 5 }},
+		{"date", func(v string, sent time.Time) bool {
+			at, err := http.ParseTime(v)
+			return err == nil && at.After(sent) && at.Before(sent.Add(6*time.Second))
+		}},
+		{"none", func(v string, _ time.Time) bool { return v == "" }},
+	} {
+		t.Run(tc.style, func(t *testing.T) {
+			caFile := filepath.Join(t.TempDir(), "ca.pem")
+			// A token every 5s: none comes back while the test runs.
+			printed := started(t, "-ca-out", caFile, "-rate-limit", "0.2", "-rate-burst", "2", "-retry-after", tc.style)
+			client := trusting(t, caFile)
+			token := signIn(t, client, printed["url"], printed["tenant_id"], printed["client_id"], printed["client_secret"])
+			var statuses []int
+			for range 3 {
+				sent := time.Now()
+				status, header := listOnce(t, client, printed["url"], token, "8.8.8.8")
+				statuses = append(statuses, status)
+				if status == http.StatusTooManyRequests && !tc.retryAfter(header.Get("Retry-After"), sent) {
+					t.Errorf("-retry-after %s: Retry-After %q", tc.style, header.Values("Retry-After"))
+				}
+			}
+			if want := []int{200, 200, 429}; !slices.Equal(statuses, want) {
+				t.Errorf("statuses %v, want %v", statuses, want)
+			}
+		})
+	}
+}
+
+func TestRejectsBadRateFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-rate-limit", "-1"}, "-rate-limit must be a number of requests per second"},
+		{[]string{"-rate-limit", "NaN"}, "-rate-limit must be a number of requests per second"},
+		{[]string{"-rate-limit", "+Inf"}, "-rate-limit must be a number of requests per second"},
+		{[]string{"-rate-limit", "fast"}, `invalid value "fast" for flag -rate-limit`},
+		{[]string{"-rate-limit", "5", "-rate-burst", "-2"}, "-rate-burst must be 0 (one second's worth) or more"},
+		{[]string{"-rate-limit", "5", "-retry-after", "soon"}, `invalid value "soon" for flag -retry-after: unknown Retry-After style "soon": want seconds, date or none`},
+		{[]string{"-rate-burst", "3"}, "-rate-burst only applies with a -rate-limit above 0"},
+		{[]string{"-rate-limit", "0", "-retry-after", "date"}, "-retry-after only applies with a -rate-limit above 0"},
+	} {
+		err := run(t.Context(), tc.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
 // trusting is an HTTP client that trusts only the CA in caFile.
 func trusting(t *testing.T, caFile string) *http.Client {
 	t.Helper()
@@ -207,6 +267,24 @@ func portCount(t *testing.T, client *http.Client, graph, token, host string) int
 	return count
 }
 
+// listOnce asks for a host's first page of ports and returns the status
+// and headers.
+func listOnce(t *testing.T, client *http.Client, graph, token, host string) (int, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, graph+"/v1.0/security/threatIntelligence/hosts/"+url.PathEscape(host)+"/ports", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, resp.Header
+}
+
 // README points readers at -help: it lists the flags and exits 0.
 func TestHelpListsTheFlagsAndSucceeds(t *testing.T) {
 	binary := filepath.Join(t.TempDir(), "fakegraph")
@@ -217,7 +295,7 @@ func TestHelpListsTheFlagsAndSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatalf("-help: %v\n%s", err, out)
 	}
-	for _, flagName := range []string{"-env-out", "-generate-hosts", "-latency"} {
+	for _, flagName := range []string{"-env-out", "-generate-hosts", "-latency", "-rate-limit", "-rate-burst", "-retry-after"} {
 		if !strings.Contains(string(out), flagName) {
 			t.Errorf("-help does not list %s:\n%s", flagName, out)
 		}
