@@ -21,6 +21,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
@@ -138,9 +140,10 @@ var signInMethods = []struct{ name, settings string }{
 		"(ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_CERTIFICATE or ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD)"},
 	{"client secret", "tenant_id, client_id, and client_secret or client_secret_file_path " +
 		"(ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET or ARM_CLIENT_SECRET_FILE_PATH)"},
-	{"OIDC (workload identity federation)", "use_oidc = true with tenant_id, client_id and one token source: oidc_token, oidc_token_file_path, " +
-		"oidc_request_url with oidc_request_token, or oidc_azure_service_connection_id (ARM_USE_OIDC, ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, " +
-		"ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN, ARM_OIDC_AZURE_SERVICE_CONNECTION_ID; GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN are read too)"},
+	{"OIDC (workload identity federation)", "use_oidc = true with tenant_id, client_id or client_id_file_path, and one token source: oidc_token, oidc_token_file_path, " +
+		"oidc_request_url with oidc_request_token, or oidc_azure_service_connection_id (ARM_USE_OIDC, ARM_CLIENT_ID_FILE_PATH, ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, " +
+		"ARM_OIDC_REQUEST_URL and ARM_OIDC_REQUEST_TOKEN, ARM_OIDC_AZURE_SERVICE_CONNECTION_ID; GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN are read too), " +
+		"or the token HCP Terraform (TFC_WORKLOAD_IDENTITY_TOKEN, or the one tfc_workload_identity_tag names), Spacelift (SPACELIFT_OIDC_TOKEN) or env0 (ENV0_OIDC_TOKEN) provides"},
 	{"AKS workload identity", "use_aks_workload_identity = true (ARM_USE_AKS_WORKLOAD_IDENTITY), with the AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID " +
 		"and AZURE_TENANT_ID that the workload identity webhook injects"},
 	{"managed identity", "use_msi = true, with client_id for a user-assigned identity and msi_endpoint when the host's is not the default " +
@@ -181,7 +184,7 @@ func (s *settings) requireTenantAndClient(method string) error {
 		missing = append(missing, "tenant_id (ARM_TENANT_ID)")
 	}
 	if s.clientID == "" {
-		missing = append(missing, "client_id (ARM_CLIENT_ID)")
+		missing = append(missing, "client_id or client_id_file_path (ARM_CLIENT_ID or ARM_CLIENT_ID_FILE_PATH)")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("signing in with %s needs %s", method, strings.Join(missing, " and "))
@@ -189,8 +192,12 @@ func (s *settings) requireTenantAndClient(method string) error {
 	return nil
 }
 
-// oidcCredential picks the OIDC token source: an Azure Pipelines service
-// connection, a token, a token file, or a request URL (GitHub Actions).
+// oidcCredential picks the OIDC token source, the first of: an Azure
+// Pipelines service connection, a token, a token file, a request URL (GitHub
+// Actions), then the token a CI platform provides on its own: HCP Terraform's,
+// Spacelift's (its variable, then its file) and env0's. What is configured
+// comes before what a platform provides, so a token given on purpose is never
+// overridden by one that merely happens to be in the environment.
 func (s *settings) oidcCredential(clientOptions azcore.ClientOptions, httpClient *http.Client) (string, azcore.TokenCredential, error) {
 	if err := s.requireTenantAndClient("OIDC"); err != nil {
 		return "", nil, err
@@ -214,29 +221,48 @@ func (s *settings) oidcCredential(clientOptions azcore.ClientOptions, httpClient
 	switch {
 	case s.oidcToken != "":
 		name = "OIDC token"
-		token := s.oidcToken
-		getAssertion = func(context.Context) (string, error) { return token, nil }
+		getAssertion = tokenAssertion(s.oidcToken)
 	case s.oidcTokenFilePath != "":
 		name = "OIDC token file"
-		filePath := s.oidcTokenFilePath
-		// Read on every token request: the file is rotated by whatever writes it.
-		getAssertion = func(context.Context) (string, error) {
-			content, err := os.ReadFile(filePath)
-			if err != nil {
-				return "", fmt.Errorf("reading the OIDC token file: %w", err)
-			}
-			return strings.TrimSpace(string(content)), nil
-		}
+		getAssertion = tokenFileAssertion(s.oidcTokenFilePath)
 	case s.oidcRequestURL != "" && s.oidcRequestToken != "":
 		name = "OIDC request URL"
 		requestURL, requestToken := s.oidcRequestURL, s.oidcRequestToken
 		getAssertion = func(ctx context.Context) (string, error) {
 			return requestIDToken(ctx, httpClient, requestURL, requestToken)
 		}
+	case s.tfcWorkloadIdentityTag != "":
+		// A tag names one token on purpose: without it, falling back to the
+		// untagged token or another platform's would sign in as an identity
+		// the configuration did not ask for.
+		variable := tfcWorkloadIdentityTokenVariable(s.tfcWorkloadIdentityTag)
+		if s.tfcWorkloadIdentityToken == "" {
+			return "", nil, fmt.Errorf("tfc_workload_identity_tag (or ARM_TFC_WORKLOAD_IDENTITY_TAG) is %q, so the provider signs in with the token "+
+				"HCP Terraform puts in %s, but that variable is not set in this run. HCP Terraform sets it when the workspace has the variable %s_%s, "+
+				"set to the audience of the application's federated credential (api://AzureADTokenExchange by default); "+
+				"self-hosted agents need version 1.12.0 or later for tagged tokens",
+				s.tfcWorkloadIdentityTag, variable, tfcWorkloadIdentityAudienceVariable, s.tfcWorkloadIdentityTag)
+		}
+		name = "HCP Terraform workload identity token (" + variable + ")"
+		getAssertion = tokenAssertion(s.tfcWorkloadIdentityToken)
+	case s.tfcWorkloadIdentityToken != "":
+		name = "HCP Terraform workload identity token (" + tfcWorkloadIdentityTokenVariable("") + ")"
+		getAssertion = tokenAssertion(s.tfcWorkloadIdentityToken)
+	case s.spaceliftOIDCToken != "":
+		name = "Spacelift OIDC token (SPACELIFT_OIDC_TOKEN)"
+		getAssertion = tokenAssertion(s.spaceliftOIDCToken)
+	case isFile(spaceliftOIDCTokenFile):
+		name = "Spacelift OIDC token file (" + spaceliftOIDCTokenFile + ")"
+		getAssertion = tokenFileAssertion(spaceliftOIDCTokenFile)
+	case s.env0OIDCToken != "":
+		name = "env0 OIDC token (ENV0_OIDC_TOKEN)"
+		getAssertion = tokenAssertion(s.env0OIDCToken)
 	default:
 		return "", nil, errors.New("use_oidc is true but no OIDC token source is configured: set oidc_token, oidc_token_file_path, " +
 			"oidc_request_url with oidc_request_token (GitHub Actions provides ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN when the job has `permissions: id-token: write`), " +
-			"or oidc_azure_service_connection_id")
+			"or oidc_azure_service_connection_id, or run where the platform provides a token: HCP Terraform or Terraform Enterprise " +
+			"(TFC_WORKLOAD_IDENTITY_TOKEN, when the workspace sets TFC_WORKLOAD_IDENTITY_AUDIENCE), Spacelift (SPACELIFT_OIDC_TOKEN or " +
+			spaceliftOIDCTokenFile + ") or env0 (ENV0_OIDC_TOKEN)")
 	}
 	credential, err := azidentity.NewClientAssertionCredential(s.tenantID, s.clientID, getAssertion,
 		&azidentity.ClientAssertionCredentialOptions{ClientOptions: clientOptions, DisableInstanceDiscovery: s.disableInstanceDiscovery})
@@ -244,6 +270,68 @@ func (s *settings) oidcCredential(clientOptions azcore.ClientOptions, httpClient
 		return "", nil, fmt.Errorf("setting up %s sign-in failed: %w", name, err)
 	}
 	return name, credential, nil
+}
+
+// tokenAssertion hands Entra ID a token given once, inline or in a variable.
+func tokenAssertion(token string) func(context.Context) (string, error) {
+	return func(context.Context) (string, error) { return token, nil }
+}
+
+// tokenFileAssertion reads the token from a file on every token request,
+// not once: whatever writes the file renews the token in it, and a run can
+// outlast the token the file held when it started.
+func tokenFileAssertion(filePath string) func(context.Context) (string, error) {
+	return func(context.Context) (string, error) {
+		content, err := os.ReadFile(filePath)
+		if err != nil {
+			return "", fmt.Errorf("reading the OIDC token file: %w", err)
+		}
+		return strings.TrimSpace(string(content)), nil
+	}
+}
+
+func isFile(name string) bool {
+	info, err := os.Stat(name)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// What CI platforms provide to a run, by their own names.
+const (
+	tfcWorkloadIdentityTokenPrefix      = "TFC_WORKLOAD_IDENTITY_TOKEN"
+	tfcWorkloadIdentityAudienceVariable = "TFC_WORKLOAD_IDENTITY_AUDIENCE"
+)
+
+// spaceliftOIDCTokenFile is where Spacelift writes a run's OIDC token. A
+// variable, not a constant, so tests can point it elsewhere.
+var spaceliftOIDCTokenFile = "/mnt/workspace/spacelift.oidc"
+
+// workloadIdentityTag is what HCP Terraform accepts as a tag.
+var workloadIdentityTag = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
+// tfcWorkloadIdentityTokenVariable names the variable in which HCP Terraform
+// puts the workload identity token of a tag, or the untagged one.
+func tfcWorkloadIdentityTokenVariable(tag string) string {
+	if tag == "" {
+		return tfcWorkloadIdentityTokenPrefix
+	}
+	return tfcWorkloadIdentityTokenPrefix + "_" + tag
+}
+
+// resolvePlatformTokens reads the tokens CI platforms put in the environment
+// of a run, with the tag that chooses among HCP Terraform's; oidcCredential
+// decides which one, if any, is used. They are read here, with the rest of
+// the environment, so that logs mask them like every other secret.
+func resolvePlatformTokens(s *settings, config *providerModel, diags *diag.Diagnostics) {
+	s.tfcWorkloadIdentityTag = stringOrEnv(config.TFCWorkloadIdentityTag, "ARM_TFC_WORKLOAD_IDENTITY_TAG")
+	if s.tfcWorkloadIdentityTag != "" && !workloadIdentityTag.MatchString(s.tfcWorkloadIdentityTag) {
+		diags.AddAttributeError(path.Root("tfc_workload_identity_tag"), "Invalid Workload Identity Tag",
+			fmt.Sprintf("tfc_workload_identity_tag (or ARM_TFC_WORKLOAD_IDENTITY_TAG) is %q, but an HCP Terraform tag holds only letters, digits and underscores.",
+				s.tfcWorkloadIdentityTag))
+		return
+	}
+	s.tfcWorkloadIdentityToken = os.Getenv(tfcWorkloadIdentityTokenVariable(s.tfcWorkloadIdentityTag))
+	s.spaceliftOIDCToken = os.Getenv("SPACELIFT_OIDC_TOKEN")
+	s.env0OIDCToken = os.Getenv("ENV0_OIDC_TOKEN")
 }
 
 // requestIDToken asks a CI system's token service (GitHub Actions' format)

@@ -59,12 +59,13 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		Attributes: map[string]schema.Attribute{
 			"tenant_id":                        optionalString("The Entra ID tenant (directory) ID to sign in to. Falls back to `ARM_TENANT_ID`, then `AZURE_TENANT_ID`."),
 			"client_id":                        optionalString("The client (application) ID to sign in as; with `use_msi`, the client ID of a user-assigned managed identity. Falls back to `ARM_CLIENT_ID`, then `AZURE_CLIENT_ID`."),
+			"client_id_file_path":              optionalString("A file holding the client (application) ID, as HCP Terraform's Azure dynamic credentials provide it; surrounding whitespace is ignored. Falls back to `ARM_CLIENT_ID_FILE_PATH`. When `client_id` is also set, the two must agree."),
 			"client_secret":                    sensitiveString("A client secret of the application. Falls back to `ARM_CLIENT_SECRET`; prefer the variable, so the secret stays out of configuration files."),
 			"client_secret_file_path":          optionalString("A file holding the client secret. Falls back to `ARM_CLIENT_SECRET_FILE_PATH`. When `client_secret` is also set, the two must agree."),
 			"client_certificate":               sensitiveString("A client certificate with its private key, base64-encoded: PKCS#12, or PEM. Falls back to `ARM_CLIENT_CERTIFICATE`."),
 			"client_certificate_path":          optionalString("A file holding a client certificate with its private key, PKCS#12 or PEM. Falls back to `ARM_CLIENT_CERTIFICATE_PATH`."),
 			"client_certificate_password":      sensitiveString("The password of the PKCS#12 client certificate, if it has one. Falls back to `ARM_CLIENT_CERTIFICATE_PASSWORD`."),
-			"use_oidc":                         optionalBool("Sign in with an OpenID Connect token from the CI system (workload identity federation). Falls back to `ARM_USE_OIDC`. Defaults to `false`."),
+			"use_oidc":                         optionalBool("Sign in with an OpenID Connect token from the CI system (workload identity federation): the one the `oidc_*` attributes give, or else the one HCP Terraform, Spacelift or env0 provides to the run. Falls back to `ARM_USE_OIDC`. Defaults to `false`."),
 			"oidc_token":                       sensitiveString("An OIDC token to exchange for a Graph token, used with `use_oidc`. Falls back to `ARM_OIDC_TOKEN`."),
 			"oidc_token_file_path":             optionalString("A file holding the OIDC token, read again whenever a new Graph token is needed. Falls back to `ARM_OIDC_TOKEN_FILE_PATH`."),
 			"oidc_request_url":                 optionalString("The URL from which to request an OIDC token, as GitHub Actions provides it. Falls back to `ARM_OIDC_REQUEST_URL`, then `ACTIONS_ID_TOKEN_REQUEST_URL`."),
@@ -73,6 +74,14 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"use_aks_workload_identity":        optionalBool("Sign in with AKS workload identity: the federated token file in `AZURE_FEDERATED_TOKEN_FILE`, with `AZURE_CLIENT_ID` and `AZURE_TENANT_ID` as fallbacks for `client_id` and `tenant_id`. Falls back to `ARM_USE_AKS_WORKLOAD_IDENTITY`. Defaults to `false`."),
 			"use_msi":                          optionalBool("Sign in with a managed identity: system-assigned, or user-assigned when `client_id` is set. Falls back to `ARM_USE_MSI`. Defaults to `false`."),
 			"msi_endpoint":                     optionalString("The managed identity token endpoint, when it is not the one the host advertises in `IDENTITY_ENDPOINT`. Falls back to `ARM_MSI_ENDPOINT`."),
+			"tfc_workload_identity_tag": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The tag of the HCP Terraform or Terraform Enterprise workload identity token to sign in with, under `use_oidc` " +
+					"when no `oidc_*` source is configured: the provider then uses `TFC_WORKLOAD_IDENTITY_TOKEN_<tag>`, which a run has when its workspace " +
+					"sets `TFC_WORKLOAD_IDENTITY_AUDIENCE_<tag>`, and fails when it is missing rather than use another platform's token. " +
+					"Unset, the untagged `TFC_WORKLOAD_IDENTITY_TOKEN` is used. Letters, digits and underscores. Falls back to `ARM_TFC_WORKLOAD_IDENTITY_TAG`.",
+				Validators: []validator.String{stringvalidator.RegexMatches(workloadIdentityTag, "must hold only letters, digits and underscores")},
+			},
 			"use_cli": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Sign in as the account logged in to the Azure CLI (`az login`), when no other method is configured or all others are unavailable. " +

@@ -29,6 +29,7 @@ const defaultRequestTimeout = 60 * time.Second
 type providerModel struct {
 	TenantID                     types.String `tfsdk:"tenant_id"`
 	ClientID                     types.String `tfsdk:"client_id"`
+	ClientIDFilePath             types.String `tfsdk:"client_id_file_path"`
 	ClientSecret                 types.String `tfsdk:"client_secret"`
 	ClientSecretFilePath         types.String `tfsdk:"client_secret_file_path"`
 	ClientCertificate            types.String `tfsdk:"client_certificate"`
@@ -40,6 +41,7 @@ type providerModel struct {
 	OIDCRequestURL               types.String `tfsdk:"oidc_request_url"`
 	OIDCRequestToken             types.String `tfsdk:"oidc_request_token"`
 	OIDCAzureServiceConnectionID types.String `tfsdk:"oidc_azure_service_connection_id"`
+	TFCWorkloadIdentityTag       types.String `tfsdk:"tfc_workload_identity_tag"`
 	UseAKSWorkloadIdentity       types.Bool   `tfsdk:"use_aks_workload_identity"`
 	UseMSI                       types.Bool   `tfsdk:"use_msi"`
 	MSIEndpoint                  types.String `tfsdk:"msi_endpoint"`
@@ -58,14 +60,14 @@ type providerModel struct {
 // to all of them alike.
 func (m *providerModel) attributes() map[string]attr.Value {
 	return map[string]attr.Value{
-		"tenant_id": m.TenantID, "client_id": m.ClientID,
+		"tenant_id": m.TenantID, "client_id": m.ClientID, "client_id_file_path": m.ClientIDFilePath,
 		"client_secret": m.ClientSecret, "client_secret_file_path": m.ClientSecretFilePath,
 		"client_certificate": m.ClientCertificate, "client_certificate_path": m.ClientCertificatePath,
 		"client_certificate_password": m.ClientCertificatePassword,
 		"use_oidc":                    m.UseOIDC, "oidc_token": m.OIDCToken, "oidc_token_file_path": m.OIDCTokenFilePath,
 		"oidc_request_url": m.OIDCRequestURL, "oidc_request_token": m.OIDCRequestToken,
-		"oidc_azure_service_connection_id": m.OIDCAzureServiceConnectionID,
-		"use_aks_workload_identity":        m.UseAKSWorkloadIdentity, "use_msi": m.UseMSI, "msi_endpoint": m.MSIEndpoint,
+		"oidc_azure_service_connection_id": m.OIDCAzureServiceConnectionID, "tfc_workload_identity_tag": m.TFCWorkloadIdentityTag,
+		"use_aks_workload_identity": m.UseAKSWorkloadIdentity, "use_msi": m.UseMSI, "msi_endpoint": m.MSIEndpoint,
 		"use_cli": m.UseCLI, "environment": m.Environment, "api_version": m.APIVersion,
 		"graph_endpoint": m.GraphEndpoint, "authority_host": m.AuthorityHost,
 		"disable_instance_discovery": m.DisableInstanceDiscovery,
@@ -88,6 +90,10 @@ type settings struct {
 	oidcRequestURL            string
 	oidcRequestToken          string
 	oidcServiceConnectionID   string
+	tfcWorkloadIdentityTag    string
+	tfcWorkloadIdentityToken  string
+	spaceliftOIDCToken        string
+	env0OIDCToken             string
 	useAKSWorkloadIdentity    bool
 	federatedTokenFile        string
 	useMSI                    bool
@@ -105,7 +111,8 @@ type settings struct {
 
 // secrets returns every secret value, so logs can mask them.
 func (s *settings) secrets() []string {
-	return nonEmpty(s.clientSecret, s.clientCertificatePassword, s.oidcToken, s.oidcRequestToken, string(s.clientCertificate))
+	return nonEmpty(s.clientSecret, s.clientCertificatePassword, s.oidcToken, s.oidcRequestToken, string(s.clientCertificate),
+		s.tfcWorkloadIdentityToken, s.spaceliftOIDCToken, s.env0OIDCToken)
 }
 
 func (p *defenderProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -259,7 +266,6 @@ func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	s := settings{
 		tenantID:                  stringOrEnv(config.TenantID, "ARM_TENANT_ID", "AZURE_TENANT_ID"),
-		clientID:                  stringOrEnv(config.ClientID, "ARM_CLIENT_ID", "AZURE_CLIENT_ID"),
 		oidcToken:                 stringOrEnv(config.OIDCToken, "ARM_OIDC_TOKEN"),
 		oidcTokenFilePath:         stringOrEnv(config.OIDCTokenFilePath, "ARM_OIDC_TOKEN_FILE_PATH"),
 		oidcRequestURL:            stringOrEnv(config.OIDCRequestURL, "ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"),
@@ -293,7 +299,9 @@ func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
 			fmt.Sprintf("The value of authority_host (or ARM_AUTHORITY_HOST) is not valid: %s.", err))
 	}
 
+	s.clientID = resolveClientID(config, &diags)
 	s.clientSecret = resolveClientSecret(config, &diags)
+	resolvePlatformTokens(&s, config, &diags)
 	s.clientCertificate = resolveClientCertificate(config, &diags)
 
 	if !config.MaxRetries.IsNull() {
@@ -320,6 +328,37 @@ func checkEndpoint(diags *diag.Diagnostics, attribute, envName, value string) {
 		diags.AddAttributeError(path.Root(attribute), "Invalid Endpoint",
 			fmt.Sprintf("The value of %s (or %s) is not valid: %s.", attribute, envName, err))
 	}
+}
+
+// resolveClientID takes the client ID from client_id or the file named by
+// client_id_file_path, as HCP Terraform's Azure dynamic credentials hand it
+// over; when both are given they must agree, for the same reason as secrets.
+func resolveClientID(config *providerModel, diags *diag.Diagnostics) string {
+	clientID := stringOrEnv(config.ClientID, "ARM_CLIENT_ID", "AZURE_CLIENT_ID")
+	filePath := stringOrEnv(config.ClientIDFilePath, "ARM_CLIENT_ID_FILE_PATH")
+	if filePath == "" {
+		return clientID
+	}
+	content, err := os.ReadFile(filePath)
+	if err != nil {
+		diags.AddAttributeError(path.Root("client_id_file_path"), "Unreadable Client ID File",
+			fmt.Sprintf("Reading the client ID from %q failed: %s.", filePath, err))
+		return ""
+	}
+	fromFile := strings.TrimSpace(string(content))
+	if fromFile == "" {
+		diags.AddAttributeError(path.Root("client_id_file_path"), "Empty Client ID File",
+			fmt.Sprintf("The file %q named as the client ID file is empty.", filePath))
+		return ""
+	}
+	// Client IDs are GUIDs, which Entra ID reads in either case.
+	if clientID != "" && !strings.EqualFold(clientID, fromFile) {
+		diags.AddAttributeError(path.Root("client_id_file_path"), "Conflicting Client IDs",
+			fmt.Sprintf("client_id (or ARM_CLIENT_ID, AZURE_CLIENT_ID) is %q, but the file named by client_id_file_path (or ARM_CLIENT_ID_FILE_PATH) holds %q. Set only one of them.",
+				clientID, fromFile))
+		return ""
+	}
+	return fromFile
 }
 
 // resolveClientSecret takes the secret from client_secret or the file named

@@ -12,17 +12,25 @@ import (
 )
 
 // clearProviderEnvironment unsets every variable the provider reads, so a
-// machine's own ARM_* settings cannot leak into a case.
+// machine's own ARM_* settings, or a CI platform's tokens, cannot leak into a
+// case. Spacelift's token file is moved to a path that does not exist.
 func clearProviderEnvironment(t *testing.T) {
 	t.Helper()
+	for _, variable := range os.Environ() {
+		if name, _, _ := strings.Cut(variable, "="); strings.HasPrefix(name, tfcWorkloadIdentityTokenPrefix) {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	setSpaceliftOIDCTokenFile(t, filepath.Join(t.TempDir(), "no-spacelift.oidc"))
 	for _, name := range []string{
-		"ARM_TENANT_ID", "AZURE_TENANT_ID", "ARM_CLIENT_ID", "AZURE_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_CLIENT_SECRET_FILE_PATH",
+		"ARM_TENANT_ID", "AZURE_TENANT_ID", "ARM_CLIENT_ID", "AZURE_CLIENT_ID", "ARM_CLIENT_ID_FILE_PATH", "ARM_CLIENT_SECRET", "ARM_CLIENT_SECRET_FILE_PATH",
 		"ARM_CLIENT_CERTIFICATE", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PASSWORD",
 		"ARM_USE_OIDC", "ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH", "ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL",
 		"ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
 		"ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_USE_AKS_WORKLOAD_IDENTITY", "ARM_USE_MSI", "ARM_MSI_ENDPOINT",
 		"ARM_USE_CLI", "ARM_ENVIRONMENT", "ARM_GRAPH_ENDPOINT", "ARM_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST",
-		"ARM_DISABLE_INSTANCE_DISCOVERY",
+		"ARM_DISABLE_INSTANCE_DISCOVERY", "ARM_TFC_WORKLOAD_IDENTITY_TAG", "SPACELIFT_OIDC_TOKEN", "ENV0_OIDC_TOKEN",
 	} {
 		t.Setenv(name, "")
 		os.Unsetenv(name)
@@ -56,6 +64,12 @@ func TestProviderAttributeEnvironmentPrecedence(t *testing.T) {
 	if err := os.WriteFile(certFile, []byte("certificate-from-file"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	clientIDAttrFile, clientIDEnvFile := filepath.Join(t.TempDir(), "client-id-attr"), filepath.Join(t.TempDir(), "client-id-env")
+	for file, content := range map[string]string{clientIDAttrFile: "client-from-attr-file\n", clientIDEnvFile: "client-from-env-file\n"} {
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
 		attribute string
 		envs      []string // in order of precedence
@@ -66,6 +80,7 @@ func TestProviderAttributeEnvironmentPrecedence(t *testing.T) {
 	}{
 		{"tenant_id", []string{"ARM_TENANT_ID", "AZURE_TENANT_ID"}, func(m *providerModel, v string) { m.TenantID = types.StringValue(v) }, "tenant-attr", "tenant-env", func(s settings) string { return s.tenantID }},
 		{"client_id", []string{"ARM_CLIENT_ID", "AZURE_CLIENT_ID"}, func(m *providerModel, v string) { m.ClientID = types.StringValue(v) }, "client-attr", "client-env", func(s settings) string { return s.clientID }},
+		{"client_id_file_path", []string{"ARM_CLIENT_ID_FILE_PATH"}, func(m *providerModel, v string) { m.ClientIDFilePath = types.StringValue(v) }, clientIDAttrFile, clientIDEnvFile, func(s settings) string { return s.clientID }},
 		{"client_secret", []string{"ARM_CLIENT_SECRET"}, func(m *providerModel, v string) { m.ClientSecret = types.StringValue(v) }, "secret-attr", "secret-env", func(s settings) string { return s.clientSecret }},
 		{"client_secret_file_path", []string{"ARM_CLIENT_SECRET_FILE_PATH"}, func(m *providerModel, v string) { m.ClientSecretFilePath = types.StringValue(v) }, secretFile, secretFile, func(s settings) string { return s.clientSecret }},
 		{"client_certificate", []string{"ARM_CLIENT_CERTIFICATE"}, func(m *providerModel, v string) { m.ClientCertificate = types.StringValue(v) },
@@ -78,6 +93,7 @@ func TestProviderAttributeEnvironmentPrecedence(t *testing.T) {
 		{"oidc_request_url", []string{"ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"}, func(m *providerModel, v string) { m.OIDCRequestURL = types.StringValue(v) }, "https://attr.example", "https://env.example", func(s settings) string { return s.oidcRequestURL }},
 		{"oidc_request_token", []string{"ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"}, func(m *providerModel, v string) { m.OIDCRequestToken = types.StringValue(v) }, "req-attr", "req-env", func(s settings) string { return s.oidcRequestToken }},
 		{"oidc_azure_service_connection_id", []string{"ARM_OIDC_AZURE_SERVICE_CONNECTION_ID", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"}, func(m *providerModel, v string) { m.OIDCAzureServiceConnectionID = types.StringValue(v) }, "sc-attr", "sc-env", func(s settings) string { return s.oidcServiceConnectionID }},
+		{"tfc_workload_identity_tag", []string{"ARM_TFC_WORKLOAD_IDENTITY_TAG"}, func(m *providerModel, v string) { m.TFCWorkloadIdentityTag = types.StringValue(v) }, "ATTR_TAG", "ENV_TAG", func(s settings) string { return s.tfcWorkloadIdentityTag }},
 		{"use_aks_workload_identity", []string{"ARM_USE_AKS_WORKLOAD_IDENTITY"}, func(m *providerModel, v string) { m.UseAKSWorkloadIdentity = types.BoolValue(v == "true") }, "false", "true", func(s settings) string { return boolText(s.useAKSWorkloadIdentity) }},
 		{"use_msi", []string{"ARM_USE_MSI"}, func(m *providerModel, v string) { m.UseMSI = types.BoolValue(v == "true") }, "false", "true", func(s settings) string { return boolText(s.useMSI) }},
 		{"msi_endpoint", []string{"ARM_MSI_ENDPOINT"}, func(m *providerModel, v string) { m.MSIEndpoint = types.StringValue(v) }, "http://127.0.0.1:1/attr", "http://127.0.0.1:1/env", func(s settings) string { return s.msiEndpoint }},
@@ -134,6 +150,9 @@ func expected(attribute, value string) string {
 	switch attribute {
 	case "client_secret_file_path":
 		return "secret-from-file"
+	case "client_id_file_path":
+		content, _ := os.ReadFile(value)
+		return strings.TrimSpace(string(content))
 	case "client_certificate_path":
 		return "certificate-from-file"
 	case "client_certificate":
@@ -188,6 +207,10 @@ func TestProviderResolveRejectsBadSettings(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte("one"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	emptyFile := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(emptyFile, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for name, c := range map[string]struct {
 		set       func(*providerModel)
 		env       map[string]string
@@ -199,6 +222,16 @@ func TestProviderResolveRejectsBadSettings(t *testing.T) {
 			m.ClientSecretFilePath = types.StringValue(secretFile)
 		}, nil, "client_secret_file_path", "Conflicting Client Secrets"},
 		"missing secret file": {func(m *providerModel) { m.ClientSecretFilePath = types.StringValue("/nonexistent/secret") }, nil, "client_secret_file_path", "Unreadable Client Secret File"},
+		"client ids differ": {func(m *providerModel) {
+			m.ClientID = types.StringValue("two")
+			m.ClientIDFilePath = types.StringValue(secretFile)
+		}, nil, "client_id_file_path", "Conflicting Client IDs"},
+		"client id from env differs": {func(m *providerModel) { m.ClientIDFilePath = types.StringValue(secretFile) },
+			map[string]string{"ARM_CLIENT_ID": "two"}, "client_id_file_path", "Conflicting Client IDs"},
+		"missing client id file": {func(*providerModel) {}, map[string]string{"ARM_CLIENT_ID_FILE_PATH": "/nonexistent/client-id"}, "client_id_file_path", "Unreadable Client ID File"},
+		"empty client id file":   {func(m *providerModel) { m.ClientIDFilePath = types.StringValue(emptyFile) }, nil, "client_id_file_path", "Empty Client ID File"},
+		"tag with a hyphen":      {func(m *providerModel) { m.TFCWorkloadIdentityTag = types.StringValue("my-tag") }, nil, "tfc_workload_identity_tag", "Invalid Workload Identity Tag"},
+		"tag from env":           {func(*providerModel) {}, map[string]string{"ARM_TFC_WORKLOAD_IDENTITY_TAG": "A B"}, "tfc_workload_identity_tag", "Invalid Workload Identity Tag"},
 		"two certificates": {func(m *providerModel) {
 			m.ClientCertificate = types.StringValue("Zm9v")
 			m.ClientCertificatePath = types.StringValue(secretFile)
