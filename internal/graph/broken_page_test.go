@@ -44,7 +44,7 @@ var brokenBodies = []brokenBody{{
 	name:       "per-attempt timeout while reading",
 	fault:      fakegraph.Fault{Kind: fakegraph.KindSlowBody, Latency: time.Hour},
 	tryTimeout: 2 * time.Second,
-	firstError: "context deadline exceeded",
+	firstError: "no complete answer within the 2s limit per attempt",
 }}
 
 // attemptLog collects the client's per-attempt log lines.

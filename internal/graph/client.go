@@ -25,6 +25,7 @@ const (
 	DefaultMaxRetryDelay    = 60 * time.Second
 	DefaultMaxResponseBytes = 256 << 20
 	DefaultMaxPages         = 1000
+	DefaultThrottleTimeout  = 5 * time.Minute
 	moduleName              = "terraform-provider-defender"
 )
 
@@ -49,8 +50,14 @@ type RetryOptions struct {
 	// retries with the throttling error instead of stalling the plan.
 	MaxRetryDelay time.Duration
 	// TryTimeout bounds each attempt, from sending the request to reading the
-	// last byte of its body; zero means no limit.
+	// last byte of its body; zero means no limit. The time a request waits
+	// for its turn (see requestGate) does not count.
 	TryTimeout time.Duration
+	// ThrottleTimeout is how long Graph may answer every request with 429
+	// before the requests waiting for it fail with the throttling error;
+	// zero means DefaultThrottleTimeout. A 429 spends no retry: the request
+	// is sent again in its turn.
+	ThrottleTimeout time.Duration
 }
 
 // Options configure a Client. Credential is required.
@@ -90,6 +97,7 @@ type Client struct {
 	baseURL    string
 	maxPages   int
 	tryTimeout time.Duration
+	attempts   int // the first attempt and every retry
 	// gate holds back requests beyond maxConcurrent and during throttling;
 	// maxConcurrent is also the size of a fleet read's worker pool.
 	gate          *requestGate
@@ -128,6 +136,9 @@ func NewClient(opts Options) (*Client, error) {
 	if retry.MaxRetryDelay == 0 {
 		retry.MaxRetryDelay = DefaultMaxRetryDelay
 	}
+	if retry.ThrottleTimeout <= 0 {
+		retry.ThrottleTimeout = DefaultThrottleTimeout
+	}
 
 	transport := opts.Transport
 	if transport == nil {
@@ -135,7 +146,10 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	// The gate wraps the transport rather than being a policy so that it
 	// counts exactly what goes on the wire (see requestGate).
-	gate := newRequestGate(transport, maxConcurrent, retry.MaxRetryDelay)
+	gate := newRequestGate(transport, gateOptions{
+		maxInFlight: maxConcurrent, maxWait: retry.MaxRetryDelay, throttleTimeout: retry.ThrottleTimeout,
+		tryTimeout: retry.TryTimeout, log: opts.Log,
+	})
 	httpClient := &http.Client{Transport: gate, CheckRedirect: sameOriginRedirects}
 
 	maxResponseBytes := positiveOr(opts.MaxResponseBytes, DefaultMaxResponseBytes)
@@ -145,8 +159,9 @@ func NewClient(opts Options) (*Client, error) {
 			MaxRetries:    retry.MaxRetries,
 			RetryDelay:    retry.RetryDelay,
 			MaxRetryDelay: retry.MaxRetryDelay,
-			TryTimeout:    retry.TryTimeout,
-			StatusCodes:   retriedStatusCodes,
+			// The gate times each attempt from when it is sent, so that
+			// waiting for its turn does not count.
+			StatusCodes: retriedStatusCodes,
 		},
 		// azcore cuts an application id to 24 characters, too short for this
 		// provider's name and version, so the User-Agent is set by a policy.
@@ -175,6 +190,7 @@ func NewClient(opts Options) (*Client, error) {
 		baseURL:    strings.TrimSuffix(endpoint.String(), "/") + "/" + apiVersion,
 		maxPages:   int(positiveOr(int64(opts.MaxPages), DefaultMaxPages)),
 		tryTimeout: retry.TryTimeout,
+		attempts:   max(1, int(retry.MaxRetries)+1),
 
 		gate:          gate,
 		maxConcurrent: maxConcurrent,

@@ -2,10 +2,13 @@ package graph
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
@@ -36,156 +39,337 @@ const DefaultMaxConcurrentRequests = 100
 // the pipeline refused before sending. For all the calls of one client
 // together:
 //
-//   - it keeps at most cap(slots) requests in flight, from sending until the
-//     response body is closed or read to its end: the client streams bodies,
-//     so a request whose headers have arrived still holds a server stream;
-//   - once Graph answers 429, or 503 with Retry-After, it starts no new
-//     request until that Retry-After has passed; requests already sent
-//     finish. Graph throttles per application, so one call's 429 is every
-//     call's, and retrying the others at once would only earn more 429s;
+//   - a pacer (pacer.go) decides when each request may start, from what
+//     Graph answered before: how many may be in flight, how fast they
+//     start, and when a Retry-After lets them start again. Graph throttles
+//     per application, so one call's 429 is every call's;
+//   - requests wait their turn in the order they first asked, so a request
+//     that was throttled, or waited longest, goes first;
+//   - a 429 is not an answer for the caller but a sign to slow down: the
+//     gate sends the request again when its turn comes, without spending
+//     one of azcore's retries, which stay for failures. Only when Graph
+//     has throttled every request for longer than throttleTimeout, or asks
+//     for a pause longer than maxWait, do the waiting requests fail with
+//     the throttling error;
+//   - the per-attempt time limit starts when a request is sent, not while it
+//     waits its turn, and runs until its body is read or closed;
 //   - the very first request goes alone until it has a connection. Requests
 //     started together on a cold pool would each dial and handshake, and
 //     HTTP/2 would then keep one connection and close the rest; after the
 //     first connection they all share it as streams.
-//
-// azcore's retry policy still decides whether and when a throttled call is
-// tried again; the gate only holds back the requests of every other call.
 type requestGate struct {
-	next  http.RoundTripper
-	slots chan struct{}
+	next http.RoundTripper
 	// maxWait is the client's MaxRetryDelay: a request that would have to
-	// wait longer than that for the throttling to end fails at once with the
-	// throttling error, as the throttled call itself does, rather than
-	// stalling the plan.
+	// wait longer than that for a Retry-After to pass fails at once with
+	// the throttling error rather than stalling the plan.
 	maxWait time.Duration
+	// throttleTimeout is how long Graph may answer nothing but 429s before
+	// the requests waiting for it fail.
+	throttleTimeout time.Duration
+	// tryTimeout bounds each attempt from sending to the end of its body;
+	// zero means no limit.
+	tryTimeout time.Duration
+	log        LogFunc
+	now        func() time.Time
 
 	opening   sync.Once     // picks the first request
 	connected chan struct{} // closed once the first request has a connection, or has failed
 	connect   func()        // closes connected, once
 
 	mu        sync.Mutex
-	until     time.Time // no request starts before this
-	throttled *Error    // the answer that set until
+	pacer     *pacer
+	queue     waitQueue
+	seq       uint64
+	wake      *time.Timer // runs dispatch when the pacer next allows a start
+	wakeTime  time.Time   // when wake fires; zero when it is not set
+	throttled *Error      // the latest 429 or 503 with Retry-After
 }
 
-func newRequestGate(next http.RoundTripper, maxInFlight int, maxWait time.Duration) *requestGate {
-	g := &requestGate{next: next, slots: make(chan struct{}, maxInFlight), maxWait: maxWait, connected: make(chan struct{})}
+// gateOptions are the limits a requestGate keeps.
+type gateOptions struct {
+	maxInFlight     int
+	maxWait         time.Duration
+	throttleTimeout time.Duration
+	tryTimeout      time.Duration
+	log             LogFunc
+}
+
+func newRequestGate(next http.RoundTripper, opts gateOptions) *requestGate {
+	g := &requestGate{
+		next: next, maxWait: opts.maxWait, throttleTimeout: opts.throttleTimeout, tryTimeout: opts.tryTimeout,
+		log: opts.log, now: time.Now, connected: make(chan struct{}),
+		pacer: newPacer(opts.maxInFlight, rand.Float64),
+	}
 	g.connect = sync.OnceFunc(func() { close(g.connected) })
 	return g
 }
 
+// arrivalKey carries when a call first asked to send, so that each of its
+// attempts keeps its place in the queue.
+type arrivalKey struct{}
+
+func withArrival(ctx context.Context, at time.Time) context.Context {
+	return context.WithValue(ctx, arrivalKey{}, at)
+}
+
 func (g *requestGate) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	select {
-	case g.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	arrival, ok := ctx.Value(arrivalKey{}).(time.Time)
+	if !ok {
+		arrival = g.now()
 	}
+	for {
+		if err := g.acquire(ctx, arrival); err != nil {
+			return nil, err
+		}
+		resp, err := g.send(req)
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+			return resp, err
+		}
+	}
+}
+
+// send sends req once, holding the slot acquire gave it. A 429 is read and
+// closed here: the caller sends req again when its turn comes.
+func (g *requestGate) send(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
 	first := false
 	g.opening.Do(func() { first = true })
 	if first {
 		defer g.connect() // also when no connection could be had
-		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			GotConn: func(httptrace.GotConnInfo) { g.connect() },
-		}))
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { g.connect() }})
 	} else {
 		select {
 		case <-g.connected:
 		case <-ctx.Done():
-			g.release()
+			g.finish()
 			return nil, ctx.Err()
 		}
 	}
-	// The slot is taken before waiting out a throttle, so a 429 that
-	// arrives while this request waits for a slot still holds it back.
-	if err := g.waitThrottle(ctx); err != nil {
-		g.release()
-		return nil, err
+	cancel := context.CancelFunc(func() {})
+	if g.tryTimeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, g.tryTimeout, &TimeoutError{Limit: g.tryTimeout})
 	}
-	resp, err := g.next.RoundTrip(req)
+	sent := g.now()
+	resp, err := g.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		g.release()
+		err = attemptError(ctx, err)
+		cancel()
+		g.finish()
 		return nil, err
 	}
-	g.observe(resp)
-	resp.Body = &slotBody{ReadCloser: resp.Body, release: sync.OnceFunc(g.release)}
+	a := answerOf(resp, sent)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		throttled := peekError(resp)
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
+		resp.Body.Close()
+		cancel()
+		g.answered(sent, a, throttled)
+		g.finish()
+		g.logThrottled(req, resp, sent)
+		return resp, nil
+	}
+	var throttled *Error
+	if a.pause > 0 {
+		throttled = peekError(resp)
+	}
+	g.answered(sent, a, throttled)
+	resp.Body = &slotBody{ReadCloser: resp.Body, ctx: ctx, release: sync.OnceFunc(func() { cancel(); g.finish() })}
 	return resp, nil
 }
 
-func (g *requestGate) release() { <-g.slots }
-
-// throttledUntil is when the current throttling window ends; zero when
-// Graph has not throttled.
-func (g *requestGate) throttledUntil() time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.until
+// attemptError names an attempt's own time limit when that is what ended it.
+func attemptError(ctx context.Context, err error) error {
+	var timeout *TimeoutError
+	if errors.As(context.Cause(ctx), &timeout) && !errors.As(err, &timeout) {
+		return &attemptTimeoutError{timeout: timeout, err: err}
+	}
+	return err
 }
 
-// waitThrottle returns once no throttling window is open, or fails when
-// ctx ends or the window outlasts maxWait. It loops because an answer that
-// arrives during the wait may extend the window.
-func (g *requestGate) waitThrottle(ctx context.Context) error {
-	for {
+// answerOf is what the pacer learns from resp: a 429, and the pause a 429
+// or 503 asks for.
+func answerOf(resp *http.Response, now time.Time) answer {
+	a := answer{throttled: resp.StatusCode == http.StatusTooManyRequests}
+	if a.throttled || resp.StatusCode == http.StatusServiceUnavailable {
+		if delay, ok := retryAfterDelay(resp.Header.Get("Retry-After"), now); ok && delay > 0 {
+			a.pause = delay
+		}
+	}
+	return a
+}
+
+func (g *requestGate) logThrottled(req *http.Request, resp *http.Response, sent time.Time) {
+	if g.log == nil {
+		return
+	}
+	g.mu.Lock()
+	rate := g.pacer.rate
+	g.mu.Unlock()
+	// The same fields as logPolicy's line for every other answer, which
+	// never sees a 429: the gate keeps those for itself.
+	fields := map[string]any{
+		"method": req.Method, "url": req.URL.Redacted(), "duration_ms": g.now().Sub(sent).Milliseconds(),
+		"status": resp.StatusCode, "request_id": resp.Header.Get("request-id"), "client_request_id": resp.Header.Get("client-request-id"),
+		"requests_per_second": math.Round(rate*10) / 10, "sent_again": true,
+	}
+	if retryAfter := resp.Header.Get("Retry-After"); retryAfter != "" {
+		fields["retry_after"] = retryAfter
+	}
+	g.log(req.Context(), "Graph response", fields)
+}
+
+// acquire returns once the pacer lets a request that first asked at
+// arrival start, or fails when ctx ends or Graph's throttling outlasts what
+// the client waits for.
+func (g *requestGate) acquire(ctx context.Context, arrival time.Time) error {
+	w := &waiter{arrival: arrival, turn: make(chan error, 1)}
+	g.mu.Lock()
+	g.seq++
+	w.seq = g.seq
+	heap.Push(&g.queue, w)
+	g.dispatch()
+	g.mu.Unlock()
+	select {
+	case err := <-w.turn:
+		return err
+	case <-ctx.Done():
 		g.mu.Lock()
-		wait, throttled := time.Until(g.until), g.throttled
-		g.mu.Unlock()
-		if wait <= 0 {
-			return nil
-		}
-		if wait > g.maxWait {
-			return &throttledError{wait: wait, maxWait: g.maxWait, err: throttled}
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				// The attempt's time limit (request_timeout) ran out while
-				// it waited: retried like any timeout, but named for what
-				// held it back.
-				return &throttleWaitError{err: throttled, timeout: ctx.Err()}
-			}
+		defer g.mu.Unlock()
+		if w.index >= 0 {
+			heap.Remove(&g.queue, w.index)
 			return ctx.Err()
 		}
+		// The turn came as ctx ended: give the slot back.
+		if err := <-w.turn; err == nil {
+			g.pacer.finish()
+			g.dispatch()
+		}
+		return ctx.Err()
 	}
 }
 
-// throttleWaitError is an attempt whose time limit ran out while it waited
-// for a throttling window to end. It unwraps to the throttling answer, so
-// IsThrottled holds for it, and to the deadline, so it is retried and
-// reported as the attempt's timeout.
-type throttleWaitError struct {
-	err     *Error
-	timeout error
-}
-
-func (e *throttleWaitError) Error() string {
-	return fmt.Sprintf("not sent: the attempt's time limit ran out while it waited for Graph's throttling to end; Graph answered %v", e.err)
-}
-
-func (e *throttleWaitError) Unwrap() []error { return []error{e.err, e.timeout} }
-
-// observe opens or extends the throttling window when resp asks for one.
-// A 429 without Retry-After opens none: it names no time to wait, and
-// azcore's back-off handles the throttled call alone.
-func (g *requestGate) observe(resp *http.Response) {
-	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+// dispatch starts every waiting request the pacer allows now, oldest first,
+// fails them all when the throttling lasts too long, and otherwise sets
+// the timer for when it may start the next. g.mu is held.
+func (g *requestGate) dispatch() {
+	now := g.now()
+	if err := g.throttlingTooLong(now); err != nil {
+		for g.queue.Len() > 0 {
+			heap.Pop(&g.queue).(*waiter).turn <- err
+		}
 		return
 	}
-	now := time.Now()
-	delay, ok := retryAfterDelay(resp.Header.Get("Retry-After"), now)
-	if !ok || delay <= 0 {
+	for g.queue.Len() > 0 {
+		ok, at := g.pacer.ready(now)
+		if !ok {
+			if !at.IsZero() {
+				g.wakeAt(at)
+			}
+			break
+		}
+		g.pacer.start(now)
+		heap.Pop(&g.queue).(*waiter).turn <- nil
+	}
+	if g.queue.Len() > 0 && !g.pacer.throttledSince.IsZero() {
+		// Fail the waiting requests when the bound passes, even if no
+		// answer comes to call dispatch.
+		g.wakeAt(g.pacer.throttledSince.Add(g.throttleTimeout + time.Millisecond))
+	}
+}
+
+// throttlingTooLong is the error every waiting request fails with when
+// Graph has throttled for longer than the client waits; nil otherwise.
+func (g *requestGate) throttlingTooLong(now time.Time) error {
+	if g.throttled == nil {
+		return nil
+	}
+	if pause := g.pacer.pauseEnds.Sub(now); pause > g.maxWait {
+		return &throttledError{err: g.throttled, reason: fmt.Sprintf(
+			"Graph asks this client to wait %s more, longer than the %s the client waits at most", pause.Round(time.Millisecond), g.maxWait)}
+	}
+	if g.throttleTimeout > 0 {
+		if d := g.pacer.throttledFor(now); d > g.throttleTimeout {
+			return &throttledError{err: g.throttled, reason: fmt.Sprintf(
+				"Graph has answered every request of this client with 429 for %s, longer than the %s throttling timeout", d.Round(time.Second), g.throttleTimeout)}
+		}
+	}
+	return nil
+}
+
+// wakeAt has dispatch run at at, unless it already runs sooner. A wake
+// pushed back by an earlier one is not lost: every dispatch sets the next.
+func (g *requestGate) wakeAt(at time.Time) {
+	if !g.wakeTime.IsZero() && !at.Before(g.wakeTime) {
 		return
 	}
-	until := now.Add(delay)
+	g.wakeTime = at
+	d := max(at.Sub(g.now()), 0)
+	if g.wake == nil {
+		g.wake = time.AfterFunc(d, func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			g.wakeTime = time.Time{}
+			g.dispatch()
+		})
+		return
+	}
+	g.wake.Reset(d)
+}
+
+// answered tells the pacer what Graph answered to a request sent at sent.
+func (g *requestGate) answered(sent time.Time, a answer, throttled *Error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if until.After(g.until) {
-		g.until = until
-		g.throttled = peekError(resp)
+	if throttled != nil {
+		g.throttled = throttled
 	}
+	g.pacer.learn(g.now(), sent, a)
+	g.dispatch()
+}
+
+// finish gives a request's slot back.
+func (g *requestGate) finish() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pacer.finish()
+	g.dispatch()
+}
+
+// waiter is a request waiting for its turn.
+type waiter struct {
+	arrival time.Time
+	seq     uint64
+	index   int // in the queue; -1 once its turn came
+	turn    chan error
+}
+
+// waitQueue orders waiters by when they first asked.
+type waitQueue []*waiter
+
+func (q waitQueue) Len() int { return len(q) }
+func (q waitQueue) Less(i, j int) bool {
+	if !q[i].arrival.Equal(q[j].arrival) {
+		return q[i].arrival.Before(q[j].arrival)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q waitQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *waitQueue) Push(x any) {
+	w := x.(*waiter)
+	w.index = len(*q)
+	*q = append(*q, w)
+}
+func (q *waitQueue) Pop() any {
+	old := *q
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	w.index = -1
+	*q = old[:len(old)-1]
+	return w
 }
 
 // peekError reads resp's error body into an *Error for the requests the
@@ -204,9 +388,11 @@ type readCloser struct {
 }
 
 // slotBody gives its request's slot back when the body is closed or read
-// to its end, whichever comes first.
+// to its end, whichever comes first, and names the attempt's time limit
+// when that is what cut the body off.
 type slotBody struct {
 	io.ReadCloser
+	ctx     context.Context
 	release func()
 }
 
@@ -214,6 +400,8 @@ func (b *slotBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
 		b.release()
+	} else if err != nil {
+		err = attemptError(b.ctx, err)
 	}
 	return n, err
 }
@@ -232,21 +420,62 @@ func (g *requestGate) CloseIdleConnections() {
 }
 
 // throttledError is a request the gate did not send because Graph's
-// throttling would outlast the client's MaxRetryDelay. It unwraps to the
-// throttling answer (status, code, request-id, Retry-After), so
-// IsThrottled holds for it as for the throttled call.
+// throttling lasted, or would last, longer than the client waits. It
+// unwraps to the throttling answer (status, code, request-id, Retry-After),
+// so IsThrottled holds for it as for the throttled call.
 type throttledError struct {
-	wait, maxWait time.Duration
-	err           *Error
+	err    *Error
+	reason string
 }
 
 func (e *throttledError) Error() string {
-	return fmt.Sprintf("not sent: Graph is throttling this client for %s more, longer than the %s the client waits at most; Graph answered %v",
-		e.wait.Round(time.Millisecond), e.maxWait, e.err)
+	return fmt.Sprintf("not sent: %s; Graph answered %v", e.reason, e.err)
 }
 
 func (e *throttledError) Unwrap() error { return e.err }
 
-// NonRetriable tells azcore's retry policy not to try again: a retry
-// would meet the same window.
+// NonRetriable tells azcore's retry policy not to try again: the gate has
+// already waited for as long as the client allows.
 func (e *throttledError) NonRetriable() {}
+
+// TimeoutError is an attempt that got no complete answer within the
+// client's per-attempt time limit.
+type TimeoutError struct {
+	Limit time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within the %s limit per attempt", e.Limit)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) hold, as for any
+// deadline.
+func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// attemptTimeoutError is a transport or body error caused by the attempt's
+// time limit: it reads as the timeout.
+type attemptTimeoutError struct {
+	timeout *TimeoutError
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string { return e.timeout.Error() }
+
+// Unwrap leaves the transport's error out: a timeout is retried, whatever
+// the transport made of it.
+func (e *attemptTimeoutError) Unwrap() error { return e.timeout }
+
+// IsTimeout reports whether err is a call whose last attempt ran out of the
+// per-attempt time limit.
+func IsTimeout(err error) bool {
+	var timeout *TimeoutError
+	return errors.As(err, &timeout)
+}
+
+// throttledError is the latest throttling answer the gate has seen; nil
+// before any.
+func (g *requestGate) throttledError() *Error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.throttled
+}

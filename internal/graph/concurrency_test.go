@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -173,16 +174,23 @@ func TestThrottlingIsShared(t *testing.T) {
 	}
 }
 
-// Throttling that outlasts the retries fails each host with the throttling
-// error: the 429's status, Retry-After and request-id, and IsThrottled.
-func TestPersistentThrottlingFailsEachHost(t *testing.T) {
+// Throttling that never stops fails each host once Graph has throttled for
+// longer than ThrottleTimeout, however many retries are allowed, with the
+// throttling error: the 429's status, Retry-After and request-id, and
+// IsThrottled.
+func TestPersistentThrottlingFailsEachHostAfterTheThrottleTimeout(t *testing.T) {
 	s := fleetEmulator(t, 5, 1, 0)
 	s.ThrottleFor(time.Hour, "0.05")
 	opts := testOptions(t, s)
-	opts.Retry.MaxRetries = 2
+	opts.Retry.MaxRetries = 20
+	opts.Retry.ThrottleTimeout = 400 * time.Millisecond
 	opts.MaxConcurrentRequests = 2
 	c := newClient(t, opts)
+	started := time.Now()
 	results := c.ListPortsOfHosts(context.Background(), s.Data().Hosts(), QueryOptions{})
+	if took := time.Since(started); took < 400*time.Millisecond || took > 2*time.Second {
+		t.Errorf("the read failed after %s, want soon after the 400ms throttle timeout", took)
+	}
 	for _, r := range results {
 		var graphErr *Error
 		if r.List != nil || !IsThrottled(r.Err) || !errors.As(r.Err, &graphErr) {
@@ -190,12 +198,93 @@ func TestPersistentThrottlingFailsEachHost(t *testing.T) {
 			continue
 		}
 		if graphErr.RetryAfter != "0.05" || graphErr.RequestID == "" || graphErr.Code != "TooManyRequests" ||
-			!containsAll(r.Err.Error(), "Retry-After: 0.05", graphErr.RequestID) {
-			t.Errorf("host %s: %q, want the 429's code, Retry-After and request-id", r.HostID, r.Err)
+			!containsAll(r.Err.Error(), "Retry-After: 0.05", graphErr.RequestID, "every request of this client with 429", "400ms throttling timeout") {
+			t.Errorf("host %s: %q, want the 429's code, Retry-After and request-id, and the timeout", r.HostID, r.Err)
 		}
 	}
-	if n := len(graphRequests(s)); n != 5*3 {
-		t.Errorf("%d requests, want 3 attempts (1 + MaxRetries 2) for each of 5 hosts", n)
+}
+
+// A 429 spends none of a call's retries: with retries disabled, a host
+// throttled three times is still read, and so are the others.
+func TestThrottlingSpendsNoRetry(t *testing.T) {
+	s := fleetEmulator(t, 3, 1, 0)
+	hosts := s.Data().Hosts()
+	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: hosts[0], Kind: fakegraph.KindThrottle, RetryAfter: "0.1", Times: 3})
+	opts := testOptions(t, s)
+	opts.Retry.MaxRetries = -1
+	c := newClient(t, opts)
+	for _, r := range c.ListPortsOfHosts(context.Background(), hosts, QueryOptions{}) {
+		if r.Err != nil {
+			t.Errorf("host %s: %v", r.HostID, r.Err)
+		}
+	}
+	throttled := 0
+	for _, r := range graphRequests(s) {
+		if r.Status == http.StatusTooManyRequests {
+			throttled++
+		}
+	}
+	if throttled != 3 {
+		t.Errorf("%d requests answered 429, want the 3 the fault made", throttled)
+	}
+}
+
+// Requests wait their turn in the order they first asked: after a
+// Retry-After, the throttled request goes before the ones that came later.
+func TestThrottledRequestGoesFirst(t *testing.T) {
+	s := fleetEmulator(t, 6, 1, 0)
+	hosts := s.Data().Hosts()
+	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: hosts[0], Kind: fakegraph.KindThrottle, RetryAfter: "0.3"})
+	opts := testOptions(t, s)
+	opts.MaxConcurrentRequests = 1
+	c := newClient(t, opts)
+	for _, r := range c.ListPortsOfHosts(context.Background(), hosts, QueryOptions{}) {
+		if r.Err != nil {
+			t.Errorf("host %s: %v", r.HostID, r.Err)
+		}
+	}
+	reqs := graphRequests(s)
+	if len(reqs) != 7 || reqs[0].Status != http.StatusTooManyRequests || pathOf(reqs[1]) != pathOf(reqs[0]) {
+		var paths []string
+		for _, r := range reqs {
+			paths = append(paths, fmt.Sprintf("%s %d", pathOf(r), r.Status))
+		}
+		t.Errorf("requests in order: %v; want the throttled host's again right after its 429", paths)
+	}
+}
+
+// Cancelling a read while its requests wait out a Retry-After ends it at
+// once, not when the Retry-After ends.
+func TestCancellationDuringAThrottlingWait(t *testing.T) {
+	s := fleetEmulator(t, 4, 1, 0)
+	s.ThrottleFor(time.Hour, "30")
+	opts := testOptions(t, s)
+	opts.Retry.MaxRetryDelay = time.Minute
+	c := newClient(t, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan []HostPortsResult)
+	go func() { done <- c.ListPortsOfHosts(ctx, s.Data().Hosts(), QueryOptions{}) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(graphRequests(s)) == 0 || c.gate.throttledError() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the client never saw the 429")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancelled := time.Now()
+	cancel()
+	select {
+	case results := <-done:
+		if took := time.Since(cancelled); took > time.Second {
+			t.Errorf("the read ended %s after it was cancelled", took)
+		}
+		for _, r := range results {
+			if !errors.Is(r.Err, context.Canceled) {
+				t.Errorf("host %s: %v, want the cancellation", r.HostID, r.Err)
+			}
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read did not end within 5 s of its cancellation")
 	}
 }
 
@@ -270,48 +359,20 @@ func TestServiceUnavailableWithRetryAfterIsShared(t *testing.T) {
 	}
 }
 
-// An attempt whose time limit (request_timeout) runs out while it waits for
-// a throttling window is retried like any timeout, and succeeds once the
-// window has passed; with no retries left it fails as throttled, naming
-// Graph's answer, not as a bare timeout.
-func TestAttemptTimingOutInAThrottlingWindow(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		maxRetries int32
-		wantErr    bool
-	}{{"retried", 4, false}, {"no retries left", -1, true}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := fleetEmulator(t, 2, 1, 0)
-			hosts := s.Data().Hosts()
-			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: hosts[0], Kind: fakegraph.KindThrottle, RetryAfter: "2"})
-			opts := testOptions(t, s) // MaxRetryDelay 5 s
-			opts.Retry.TryTimeout = 500 * time.Millisecond
-			opts.Retry.MaxRetries = tc.maxRetries
-			c := newClient(t, opts)
-			throttled := make(chan error, 1)
-			go func() {
-				_, err := c.ListHostPorts(context.Background(), hosts[0], QueryOptions{})
-				throttled <- err
-			}()
-			// The emulator logs the 429 before the client has read it:
-			// wait for the client's own window to open.
-			deadline := time.Now().Add(5 * time.Second)
-			for c.gate.throttledUntil().IsZero() {
-				if time.Now().After(deadline) {
-					t.Fatal("the client never saw the 429")
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-			_, err := c.ListHostPorts(context.Background(), hosts[1], QueryOptions{})
-			switch {
-			case tc.wantErr && (!IsThrottled(err) || !containsAll(err.Error(), "timed out", "waited for Graph's throttling", "Retry-After: 2")):
-				t.Errorf("host %s: %v; want a timeout that names the throttling", hosts[1], err)
-			case !tc.wantErr && err != nil:
-				t.Errorf("host %s: %v; want it read once the window passed", hosts[1], err)
-			}
-			if err := <-throttled; IsThrottled(err) != tc.wantErr {
-				t.Errorf("the throttled call: %v", err)
-			}
-		})
+// The time a request waits for its turn does not count against its time
+// limit (request_timeout): a read held back by a Retry-After longer than the
+// limit, with no retries allowed, still succeeds.
+func TestWaitingIsNotPartOfTheAttemptTimeout(t *testing.T) {
+	s := fleetEmulator(t, 2, 1, 0)
+	hosts := s.Data().Hosts()
+	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Host: hosts[0], Kind: fakegraph.KindThrottle, RetryAfter: "1"})
+	opts := testOptions(t, s)
+	opts.Retry.TryTimeout = 300 * time.Millisecond
+	opts.Retry.MaxRetries = -1
+	c := newClient(t, opts)
+	for _, r := range c.ListPortsOfHosts(context.Background(), hosts, QueryOptions{}) {
+		if r.Err != nil {
+			t.Errorf("host %s: %v; want it read once the Retry-After passed", r.HostID, r.Err)
+		}
 	}
 }

@@ -21,11 +21,19 @@ import (
 //     few round trips, and one on a throttled Graph overshoots its limit by
 //     at most one round trip's worth of requests, not by the ceiling.
 //   - The first 429 sets the rate to what Graph accepted in the second before
-//     it; each later 429 cuts it by decrease. Only one cut is made for the
-//     requests sent before the last cut: they were sent at the old rate and
-//     say nothing of the new one.
+//     it. A later 429 without Retry-After cuts the rate by decrease; only one
+//     cut is made for the requests sent before the last cut, which were sent
+//     at the old rate and say nothing of the new one.
+//   - A 429 with Retry-After does not cut the rate: the pause it asks for is
+//     the back-off, and it takes from each client in proportion to its rate,
+//     which is what keeps clients sharing one limit even (cutting as well
+//     let the first client to be cut fall ever further behind). The rate is
+//     cut only when a whole cycle from one such 429 to the next achieved
+//     under lowCycle of it, twice running: the learned rate is then far
+//     above the limit (a large burst learned as a rate), and would otherwise
+//     spend every pause's allowance in a moment and be refused again.
 //   - Each answer that is not a 429 adds to the rate, increase × rate at the
-//     last cut per second of answers, so it probes upward again and finds
+//     last cut (at least minIncrease) per second of answers, so it probes upward again and finds
 //     the limit once more if Graph's allowance grew (or another client of the
 //     same application stopped). The rate never grows beyond twice what was
 //     answered in the last second, so an idle client does not build up a
@@ -56,14 +64,23 @@ type pacer struct {
 
 	answered []time.Time // answers that were not 429s, in the last second
 	jitter   func() float64
+
+	// cycleStart is the latest 429 with Retry-After; cycleAccepted counts
+	// the answers since that were not 429s, and lowCycle says whether the
+	// cycle it ended achieved under lowCycle of the rate.
+	cycleStart    time.Time
+	cycleAccepted int
+	lowCycle      bool
 }
 
 const (
 	initialWindow = 8
 	decrease      = 0.8
 	increase      = 0.1
+	minIncrease   = 0.5 // requests per second, per second
 	minRate       = 0.5
 	rateWindow    = time.Second
+	lowCycle      = 0.3
 )
 
 func newPacer(ceiling int, jitter func() float64) *pacer {
@@ -109,24 +126,55 @@ type answer struct {
 	pause time.Duration
 }
 
-// done records the answer at now to a request started at sent. A request
-// that got no answer at all (a network error) is done with the zero answer.
+// done records the answer at now to a request started at sent, and the
+// end of that request.
 func (p *pacer) done(now, sent time.Time, a answer) {
-	p.flying--
+	p.finish()
+	p.learn(now, sent, a)
+}
+
+// finish records the end of a request: its answer was read, or it got none.
+func (p *pacer) finish() { p.flying-- }
+
+// learn records the answer at now to a request started at sent. The
+// request may still be in flight, its body being read.
+func (p *pacer) learn(now, sent time.Time, a answer) {
 	if a.pause > 0 {
 		p.pauseUntil(now.Add(a.pause))
 	}
 	if !a.throttled {
 		p.throttledSince = time.Time{}
+		p.cycleAccepted++
 		p.grow(now)
 		return
 	}
 	if p.throttledSince.IsZero() {
 		p.throttledSince = now
 	}
-	if !sent.Before(p.lastCut) {
+	switch {
+	case a.pause > 0 && p.rate > 0:
+		p.endCycle(now)
+	case !sent.Before(p.lastCut):
 		p.cut(now)
 	}
+}
+
+// endCycle ends the cycle between two 429s with Retry-After, and cuts the
+// rate to what that cycle achieved when it and the one before achieved far
+// less than the rate.
+func (p *pacer) endCycle(now time.Time) {
+	start, accepted := p.cycleStart, p.cycleAccepted
+	p.cycleStart, p.cycleAccepted = now, 0
+	if start.IsZero() {
+		return
+	}
+	achieved := float64(accepted) / now.Sub(start).Seconds()
+	low := achieved < p.rate*lowCycle
+	if low && p.lowCycle {
+		p.rate = max(p.rate/2, achieved, minRate)
+		p.rateAtCut, p.lastCut, p.lastGrowth = p.rate, now, now
+	}
+	p.lowCycle = low
 }
 
 func (p *pacer) grow(now time.Time) {
@@ -139,21 +187,20 @@ func (p *pacer) grow(now time.Time) {
 	p.lastGrowth = now
 	// Growing stops at twice what was answered in the last second, but a
 	// rate already above that (after a pause, say) is kept.
-	grown := min(p.rate+increase*p.rateAtCut*min(elapsed, 1), 2*float64(len(p.answered))+1)
+	step := max(increase*p.rateAtCut, minIncrease) * min(elapsed, 1)
+	grown := min(p.rate+step, 2*float64(len(p.answered))+1)
 	p.rate = max(p.rate, grown)
 }
 
 func (p *pacer) cut(now time.Time) {
 	if p.rate == 0 {
 		// What Graph accepted in the last second is its allowance, burst
-		// included; the decrease of later cuts trims the burst.
-		p.rate = float64(len(p.forget(now)))
+		// included; the decrease of later cuts trims the burst. A 429
+		// before any answer says only that another client spent the
+		// allowance: start from initialWindow a second.
+		p.rate = max(float64(len(p.forget(now))), initialWindow)
 	} else {
-		// What Graph accepted in the last second bounds the cut from
-		// above, so a rate far beyond the limit (a burst allowance learned
-		// as a rate) falls to it at once; no cut is more than half.
-		accepted := float64(len(p.forget(now)))
-		p.rate = max(p.rate/2, min(p.rate*decrease, accepted))
+		p.rate *= decrease
 	}
 	p.rate = max(p.rate, minRate)
 	p.rateAtCut, p.lastCut, p.lastGrowth = p.rate, now, now

@@ -179,8 +179,14 @@ func TestPacerReadsAFleetAtTheLimit(t *testing.T) {
 func TestPacerLearnsALimitFarBelowItsBurst(t *testing.T) {
 	c := newSimulatedClient(200, 100, 1)
 	simulate(t, &simulatedGraph{rate: 5, burst: 100, retryAfter: true}, 50*time.Millisecond, c)
-	if c.pacer.rate < 4 || c.pacer.rate > 10 {
-		t.Errorf("the rate ended at %.1f/s, want close to the limit of 5/s", c.pacer.rate)
+	// Retry-After's pauses hold the read to the limit; the rate need only
+	// come down from the burst's 100/s to near it, so that few requests
+	// are refused.
+	if c.pacer.rate < 4 || c.pacer.rate > 15 {
+		t.Errorf("the rate ended at %.1f/s, want near the limit of 5/s", c.pacer.rate)
+	}
+	if share := float64(c.refused) / float64(c.sent); share > 0.15 {
+		t.Errorf("%d of %d requests answered 429, want at most 15%%", c.refused, c.sent)
 	}
 	if perfect := time.Duration(float64(c.hosts-100) / 5 * float64(time.Second)); c.wall() > perfect*115/100 {
 		t.Errorf("read in %s; the burst and the limit allow %s", c.wall(), perfect)
@@ -191,22 +197,24 @@ func TestPacerLearnsALimitFarBelowItsBurst(t *testing.T) {
 // in about the time the limit allows for both, sharing it about evenly.
 func TestPacerSharesALimitEvenly(t *testing.T) {
 	for _, retryAfter := range []bool{true, false} {
-		a, b := newSimulatedClient(300, 100, 1), newSimulatedClient(300, 100, 2)
-		simulate(t, &simulatedGraph{rate: 20, burst: 20, retryAfter: retryAfter}, 50*time.Millisecond, a, b)
-		both := time.Duration(float64(a.hosts+b.hosts) / 20 * float64(time.Second))
-		slower, faster := max(a.wall(), b.wall()), min(a.wall(), b.wall())
-		if slower > both*115/100 {
-			t.Errorf("Retry-After %t: the later read ended after %s; the limit allows both in %s", retryAfter, slower, both)
-		}
-		// Even shares end together; a read that got a third of the limit
-		// while both ran would end in under two thirds of the other's time.
-		if faster < slower*3/4 {
-			t.Errorf("Retry-After %t: one read ended after %s, the other after %s: the limit was not shared evenly", retryAfter, faster, slower)
-		}
-		// Each process learns the limit on its own, so each pays for
-		// probing: more 429s than one alone, still a small part.
-		if share := float64(a.refused+b.refused) / float64(a.sent+b.sent); share > 0.10 {
-			t.Errorf("Retry-After %t: %d of %d requests answered 429, want at most 10%%", retryAfter, a.refused+b.refused, a.sent+b.sent)
+		for seed := uint64(1); seed <= 9; seed += 2 {
+			a, b := newSimulatedClient(300, 100, seed), newSimulatedClient(300, 100, seed+1)
+			simulate(t, &simulatedGraph{rate: 20, burst: 20, retryAfter: retryAfter}, 50*time.Millisecond, a, b)
+			both := time.Duration(float64(a.hosts+b.hosts) / 20 * float64(time.Second))
+			slower, faster := max(a.wall(), b.wall()), min(a.wall(), b.wall())
+			if slower > both*115/100 {
+				t.Errorf("Retry-After %t: the later read ended after %s; the limit allows both in %s", retryAfter, slower, both)
+			}
+			// Even shares end together; a read that got a third of the limit
+			// while both ran would end in under two thirds of the other's time.
+			if faster < slower*3/4 {
+				t.Errorf("Retry-After %t: one read ended after %s, the other after %s: the limit was not shared evenly", retryAfter, faster, slower)
+			}
+			// Each process learns the limit on its own, so each pays for
+			// probing: more 429s than one alone, still a small part.
+			if share := float64(a.refused+b.refused) / float64(a.sent+b.sent); share > 0.10 {
+				t.Errorf("Retry-After %t: %d of %d requests answered 429, want at most 10%%", retryAfter, a.refused+b.refused, a.sent+b.sent)
+			}
 		}
 	}
 }

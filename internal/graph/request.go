@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -42,7 +43,10 @@ type bodyDecoderKey struct{}
 // decodeBodyPolicy explains; any status other than 200 becomes an *Error.
 // what names the answer in errors ("page 2", "the hostPort").
 func (c *Client) fetch(ctx context.Context, link, what string, decode bodyDecoder) error {
-	req, err := runtime.NewRequest(context.WithValue(ctx, bodyDecoderKey{}, decode), http.MethodGet, link)
+	// Every attempt of this fetch keeps the place in the gate's queue that
+	// the first one took.
+	ctx = withArrival(context.WithValue(ctx, bodyDecoderKey{}, decode), time.Now())
+	req, err := runtime.NewRequest(ctx, http.MethodGet, link)
 	if err != nil {
 		return fmt.Errorf("building the request for %s: %w", link, err)
 	}
@@ -202,16 +206,17 @@ func (c *Client) fetchError(ctx context.Context, err error, what string) error {
 		return fmt.Errorf("reading %s from Graph was cancelled: %w", what, ctx.Err())
 	}
 	var body *bodyError
+	if IsTimeout(err) {
+		requestID := ""
+		if errors.As(err, &body) {
+			requestID = fmt.Sprintf(" (the last answer's request-id: %s)", orUnknown(body.resp.Header.Get("request-id")))
+		}
+		return &explainedError{err: err, text: fmt.Sprintf("reading %s from Graph timed out: no complete answer within %s, on each of %d attempts%s",
+			what, c.tryTimeout, c.attempts, requestID)}
+	}
 	if errors.As(err, &body) {
 		requestID := orUnknown(body.resp.Header.Get("request-id"))
-		if c.tryTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("reading %s from Graph timed out after the %s limit per attempt, after every retry (request-id: %s): %w",
-				what, c.tryTimeout, requestID, body.err)
-		}
 		return fmt.Errorf("reading %s of Graph's answer failed (HTTP %d, request-id: %s): %w", what, body.resp.StatusCode, requestID, body.err)
-	}
-	if c.tryTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the request to Graph timed out: no complete answer within the %s limit per attempt, after every retry: %w", c.tryTimeout, err)
 	}
 	var origin *originError
 	var redirect *redirectError
@@ -220,3 +225,13 @@ func (c *Client) fetchError(ctx context.Context, err error, what string) error {
 	}
 	return fmt.Errorf("calling Graph: %w", err)
 }
+
+// explainedError replaces err's text with one that says all of it, and
+// still unwraps to err.
+type explainedError struct {
+	err  error
+	text string
+}
+
+func (e *explainedError) Error() string { return e.text }
+func (e *explainedError) Unwrap() error { return e.err }
