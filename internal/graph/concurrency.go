@@ -256,7 +256,7 @@ func (g *requestGate) dispatch() {
 	now := g.now()
 	if err := g.throttlingTooLong(now); err != nil {
 		for g.queue.Len() > 0 {
-			heap.Pop(&g.queue).(*waiter).turn <- err
+			g.queue.first().turn <- err
 		}
 		return
 	}
@@ -269,7 +269,7 @@ func (g *requestGate) dispatch() {
 			break
 		}
 		g.pacer.start(now)
-		heap.Pop(&g.queue).(*waiter).turn <- nil
+		g.queue.first().turn <- nil
 	}
 	if g.queue.Len() > 0 && !g.pacer.throttledSince.IsZero() {
 		// Fail the waiting requests when the bound passes, even if no
@@ -359,9 +359,18 @@ func (q waitQueue) Swap(i, j int) {
 	q[i].index, q[j].index = i, j
 }
 func (q *waitQueue) Push(x any) {
-	w := x.(*waiter)
+	w, ok := x.(*waiter)
+	if !ok {
+		return // only acquire pushes, and only *waiter
+	}
 	w.index = len(*q)
 	*q = append(*q, w)
+}
+
+// first takes the waiter that arrived first off the queue.
+func (q *waitQueue) first() *waiter {
+	w, _ := heap.Pop(q).(*waiter)
+	return w
 }
 func (q *waitQueue) Pop() any {
 	old := *q

@@ -12,40 +12,39 @@ import (
 // Graph's limits are a request rate per application (a token bucket with
 // some burst, by how 429s arrive), and it says when it is over the limit
 // by answering 429, usually with Retry-After. The pacer therefore learns a
-// rate, in the way TCP learns a window:
+// rate, much as TCP learns a window:
 //
 //   - Until the first 429 it paces nothing and only bounds the requests in
 //     flight, starting at initialWindow and adding one for each answer, so
 //     the window doubles every round trip up to the client's ceiling. A
 //     fleet read on an unthrottled Graph reaches full concurrency within a
-//     few round trips, and one on a throttled Graph overshoots its limit by
-//     at most one round trip's worth of requests, not by the ceiling.
-//   - The first 429 sets the rate to what Graph accepted in the second before
-//     it. A later 429 without Retry-After cuts the rate by decrease; only one
-//     cut is made for the requests sent before the last cut, which were sent
-//     at the old rate and say nothing of the new one.
+//     few round trips; one on a throttled Graph overshoots its limit by one
+//     round trip's worth of requests, about half of Graph's burst, not by
+//     the ceiling. Those are most of the 429s a read meets: Graph's first
+//     429 cannot reach the client sooner.
+//   - The first 429 sets the rate to what Graph accepted in the second
+//     before it. The 429s to requests sent before the pacer last acted on
+//     one (its episode) answer the same overshoot and are not acted on
+//     again.
+//   - A later 429 without Retry-After cuts the rate by decrease.
 //   - A 429 with Retry-After does not cut the rate: the pause it asks for is
-//     the back-off, and it takes from each client in proportion to its rate,
-//     which is what keeps clients sharing one limit even (cutting as well
-//     let the first client to be cut fall ever further behind). The rate is
-//     cut only when a whole cycle from one such 429 to the next achieved
-//     under lowCycle of it, twice running: the learned rate is then far
-//     above the limit (a large burst learned as a rate), and would otherwise
-//     spend every pause's allowance in a moment and be refused again.
-//   - Each answer that is not a 429 adds to the rate, increase × rate at the
-//     last cut (at least minIncrease) per second of answers, so it probes upward again and finds
-//     the limit once more if Graph's allowance grew (or another client of the
-//     same application stopped). The rate never grows beyond twice what was
-//     answered in the last second, so an idle client does not build up a
-//     burst.
+//     the back-off, and it takes from each client in proportion to its
+//     rate, which keeps clients sharing one limit even. (Cutting as well let
+//     the first client to be cut fall ever further behind.) Only when,
+//     over at least lowShareSpan, Graph accepted under lowShare of the
+//     rate is the rate cut, to half or to what was accepted, whichever is
+//     more: the learned rate is then far above the limit (a large burst
+//     learned as a rate), and would spend each pause's allowance at once.
+//   - Each answer that is not a 429 adds to the rate, increase × the rate at
+//     the last cut (at least minIncrease) per second of answers, so it
+//     probes upward and finds the limit again if Graph's allowance grew (or
+//     another client of the same application stopped). It never grows past
+//     twice what was answered in the last second, so an idle client builds
+//     up no burst.
 //   - A Retry-After starts no request until it has passed; then requests
 //     start one at a time at the learned rate, the first after a random part
 //     of one interval, so clients sharing an application's limit do not all
 //     start again at the same instant.
-//
-// Additive increase with multiplicative decrease is what makes two clients
-// sharing one limit converge to even shares: each cut takes more from the
-// larger share, each increase adds alike to both.
 type pacer struct {
 	ceiling int
 	window  int // requests allowed in flight while no 429 has been seen
@@ -53,10 +52,11 @@ type pacer struct {
 
 	// rate is requests per second; zero until the first 429.
 	rate, rateAtCut float64
-	lastCut         time.Time // requests sent before this do not cut again
-	lastGrowth      time.Time
-	next            time.Time // no request starts before this
-	pauseEnds       time.Time // end of the latest Retry-After
+	// episode is when the pacer last acted on a 429.
+	episode    time.Time
+	lastGrowth time.Time
+	next       time.Time // no request starts before this
+	pauseEnds  time.Time // end of the latest Retry-After
 
 	// throttledSince is the first of the 429s answered since the last
 	// answer that was not one; zero when that answer was not a 429.
@@ -65,12 +65,10 @@ type pacer struct {
 	answered []time.Time // answers that were not 429s, in the last second
 	jitter   func() float64
 
-	// cycleStart is the latest 429 with Retry-After; cycleAccepted counts
-	// the answers since that were not 429s, and lowCycle says whether the
-	// cycle it ended achieved under lowCycle of the rate.
-	cycleStart    time.Time
-	cycleAccepted int
-	lowCycle      bool
+	// shareSince is when the pacer began counting, in accepted, the answers
+	// that were not 429s, to compare with the rate (see lowShare).
+	shareSince time.Time
+	accepted   int
 }
 
 const (
@@ -80,7 +78,8 @@ const (
 	minIncrease   = 0.5 // requests per second, per second
 	minRate       = 0.5
 	rateWindow    = time.Second
-	lowCycle      = 0.3
+	lowShare      = 0.2
+	lowShareSpan  = 3 * time.Second
 )
 
 func newPacer(ceiling int, jitter func() float64) *pacer {
@@ -144,7 +143,7 @@ func (p *pacer) learn(now, sent time.Time, a answer) {
 	}
 	if !a.throttled {
 		p.throttledSince = time.Time{}
-		p.cycleAccepted++
+		p.accepted++
 		p.grow(now)
 		return
 	}
@@ -152,29 +151,28 @@ func (p *pacer) learn(now, sent time.Time, a answer) {
 		p.throttledSince = now
 	}
 	switch {
+	case sent.Before(p.episode):
 	case a.pause > 0 && p.rate > 0:
-		p.endCycle(now)
-	case !sent.Before(p.lastCut):
+		p.episode = now
+		p.checkShare(now)
+	default:
 		p.cut(now)
 	}
 }
 
-// endCycle ends the cycle between two 429s with Retry-After, and cuts the
-// rate to what that cycle achieved when it and the one before achieved far
-// less than the rate.
-func (p *pacer) endCycle(now time.Time) {
-	start, accepted := p.cycleStart, p.cycleAccepted
-	p.cycleStart, p.cycleAccepted = now, 0
-	if start.IsZero() {
+// checkShare cuts the rate when, over at least lowShareSpan, Graph accepted
+// under lowShare of it.
+func (p *pacer) checkShare(now time.Time) {
+	span := now.Sub(p.shareSince)
+	if span < lowShareSpan {
 		return
 	}
-	achieved := float64(accepted) / now.Sub(start).Seconds()
-	low := achieved < p.rate*lowCycle
-	if low && p.lowCycle {
+	achieved := float64(p.accepted) / span.Seconds()
+	p.shareSince, p.accepted = now, 0
+	if achieved < lowShare*p.rate {
 		p.rate = max(p.rate/2, achieved, minRate)
-		p.rateAtCut, p.lastCut, p.lastGrowth = p.rate, now, now
+		p.rateAtCut, p.lastGrowth = p.rate, now
 	}
-	p.lowCycle = low
 }
 
 func (p *pacer) grow(now time.Time) {
@@ -203,7 +201,8 @@ func (p *pacer) cut(now time.Time) {
 		p.rate *= decrease
 	}
 	p.rate = max(p.rate, minRate)
-	p.rateAtCut, p.lastCut, p.lastGrowth = p.rate, now, now
+	p.rateAtCut, p.episode, p.lastGrowth = p.rate, now, now
+	p.shareSince, p.accepted = now, 0
 	// The requests still in flight were sent too fast: the next one waits a
 	// whole interval, and not before a pause that is already running ends.
 	p.next = later(p.next, now.Add(p.interval()))

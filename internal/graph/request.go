@@ -211,8 +211,12 @@ func (c *Client) fetchError(ctx context.Context, err error, what string) error {
 		if errors.As(err, &body) {
 			requestID = fmt.Sprintf(" (the last answer's request-id: %s)", orUnknown(body.resp.Header.Get("request-id")))
 		}
-		return &explainedError{err: err, text: fmt.Sprintf("reading %s from Graph timed out: no complete answer within %s, on each of %d attempts%s",
-			what, c.tryTimeout, c.attempts, requestID)}
+		attempts := "on its only attempt"
+		if c.attempts > 1 {
+			attempts = fmt.Sprintf("on each of %d attempts", c.attempts)
+		}
+		return &explainedError{err: err, text: fmt.Sprintf("reading %s from Graph timed out: no complete answer within %s, %s%s",
+			what, c.tryTimeout, attempts, requestID)}
 	}
 	if errors.As(err, &body) {
 		requestID := orUnknown(body.resp.Header.Get("request-id"))
