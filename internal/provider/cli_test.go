@@ -24,6 +24,12 @@ type cliRun struct {
 
 func newCLIRun(t *testing.T, ctx context.Context, config string, extraEnv ...string) *cliRun {
 	t.Helper()
+	return newCLIRunWith(t, ctx, fakegraph.Config{}, config, extraEnv...)
+}
+
+// newCLIRunWith is newCLIRun with an emulator configured by emulatorConfig.
+func newCLIRunWith(t *testing.T, ctx context.Context, emulatorConfig fakegraph.Config, config string, extraEnv ...string) *cliRun {
+	t.Helper()
 	binary := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if binary == "" {
 		t.Skip("TF_ACC_TERRAFORM_PATH names no terraform or tofu binary; `make test` builds and sets one")
@@ -32,7 +38,7 @@ func newCLIRun(t *testing.T, ctx context.Context, config string, extraEnv ...str
 	if _, err := tfcli.BuildProvider(ctx, "../..", providerDir); err != nil {
 		t.Fatal(err)
 	}
-	emulator, err := fakegraph.Start(fakegraph.Config{})
+	emulator, err := fakegraph.Start(emulatorConfig)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,17 @@ const (
 		"(Defender TI with its API add-on, or a Defender XDR or Sentinel plan that includes it)."
 )
 
+// throttleRemedy and timeoutRemedy are what a user can do about a read that
+// failed for throttling or for time. Graph's limit is per application, so
+// other runs signing in as the same app registration spend it too; more
+// retries would not help, since a 429 spends none.
+const (
+	throttleRemedy = "Graph's limit is shared by every run that signs in as this app registration: run fewer plans with it at once, " +
+		"or raise the provider's throttle_timeout so that reads wait longer for their turn."
+	timeoutRemedy = "Raise the provider's request_timeout if Graph is slow to answer, or lower max_concurrent_requests " +
+		"if the network between here and Graph is the bottleneck."
+)
+
 // readTarget is what a read was reading, as its diagnostics name it.
 type readTarget struct {
 	// title names it in a summary, in Title Case: "Host Ports".
@@ -61,6 +72,8 @@ func (t readTarget) errorSummary(ctx context.Context, err error) string {
 		return "Access Denied By Microsoft Graph"
 	case graph.IsThrottled(err):
 		return "Throttled By Microsoft Graph"
+	case graph.IsTimeout(err):
+		return "Microsoft Graph Request Timed Out"
 	default:
 		return "Unable To Read " + t.title
 	}
@@ -81,8 +94,9 @@ func (t readTarget) errorDetail(ctx context.Context, err error) string {
 			"The identity the provider signs in with needs the Microsoft Graph application permission %s, with admin consent. %s",
 			t.what, err, requiredPermission, licenceNote)
 	case graph.IsThrottled(err):
-		return fmt.Sprintf("Microsoft Graph kept throttling the requests for %s after every retry: %s. "+
-			"Lower the provider's max_concurrent_requests (or Terraform's -parallelism, for many data sources), or raise its max_retries.", t.what, err)
+		return fmt.Sprintf("Microsoft Graph kept throttling the requests for %s: %s. %s", t.what, err, throttleRemedy)
+	case graph.IsTimeout(err):
+		return fmt.Sprintf("Reading %s timed out: %s. %s", t.what, err, timeoutRemedy)
 	case isGraphErr:
 		return fmt.Sprintf("Microsoft Graph failed to return %s: %s.", t.what, graphErr)
 	default:

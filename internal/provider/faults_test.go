@@ -254,13 +254,31 @@ func TestFaultsEndInOneClearError(t *testing.T) {
 	env := newEmulatorEnv(t, fakegraph.Config{})
 	paging := fakegraph.SamplePagingHost
 	cases := []faultCase{{
-		name:     "429 until retries run out",
-		provider: []string{"max_retries = 2"},
+		// A 429 spends no retry: the request is sent again and again until
+		// Graph has throttled for longer than throttle_timeout.
+		name:     "429 beyond throttle_timeout",
+		provider: []string{"max_retries = 2", `throttle_timeout = "2s"`},
 		hostID:   "8.8.8.8",
 		faults:   []fakegraph.Fault{{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: "0.1", Times: -1}},
-		wantError: `(?s)Throttled By Microsoft Graph.*"8\.8\.8\.8".*HTTP 429 Too Many Requests, Graph error code "TooManyRequests".*` +
-			requestID + `.*Retry-After: 0\.1.*max_retries`,
-		verify: wantRequests("8.8.8.8", 3, http.StatusTooManyRequests),
+		wantError: `(?s)Throttled By Microsoft Graph.*"8\.8\.8\.8".*429 for 2s, longer than the 2s throttling timeout.*` +
+			`HTTP 429 Too Many Requests, Graph error code "TooManyRequests".*` + requestID + `.*Retry-After: 0\.1.*throttle_timeout`,
+		verify: func(t *testing.T, log []fakegraph.Request) {
+			got := hostRequests(log, "8.8.8.8")
+			// max_retries = 2 would allow 3; the Retry-After of 0.1 s and
+			// the pacing after it allow about one every 0.3 s.
+			if len(got) < 5 {
+				t.Errorf("%d requests for 8.8.8.8, want more than the 3 that max_retries allows: the 429s spent retries", len(got))
+			}
+			for _, r := range got {
+				if r.Status != http.StatusTooManyRequests {
+					t.Errorf("statuses %v, want all 429", statuses(got))
+					break
+				}
+			}
+			if took := got[len(got)-1].Time.Sub(got[0].Time); took > 3*time.Second {
+				t.Errorf("the requests went on for %s, want the read to end once 2 s of throttling had passed", took)
+			}
+		},
 	}, {
 		name:      "503 until retries run out",
 		provider:  []string{"max_retries = 1"},
@@ -273,7 +291,7 @@ func TestFaultsEndInOneClearError(t *testing.T) {
 		provider:  []string{`request_timeout = "1s"`, "max_retries = 0"},
 		hostID:    "8.8.8.8",
 		faults:    []fakegraph.Fault{{Route: fakegraph.RouteList, Kind: fakegraph.KindLatency, Latency: 10 * time.Second, Times: -1}},
-		wantError: `(?s)Unable To Read Host Ports.*"8\.8\.8\.8".*timed out.*1s limit`,
+		wantError: `(?s)Microsoft Graph Request Timed Out.*"8\.8\.8\.8".*timed out: no complete answer within 1s, on its only attempt.*request_timeout`,
 		verify: func(t *testing.T, log []fakegraph.Request) {
 			if got := hostRequests(log, "8.8.8.8"); len(got) != 1 || got[0].Status != 0 {
 				t.Errorf("want one request abandoned before any answer, got statuses %v", statuses(got))

@@ -351,6 +351,8 @@ func TestProviderRejectsBadSettings(t *testing.T) {
 		{"request_timeout zero", "request_timeout", str("0s"), "Invalid Duration", `"0s" is not a positive duration`},
 		{"request_timeout negative", "request_timeout", str("-5s"), "Invalid Duration", `"-5s" is not a positive duration`},
 		{"request_timeout no unit", "request_timeout", str("30"), "Invalid Duration", `"30" is not a positive duration`},
+		{"throttle_timeout zero", "throttle_timeout", str("0s"), "Invalid Duration", `"0s" is not a positive duration`},
+		{"throttle_timeout no unit", "throttle_timeout", str("5"), "Invalid Duration", `"5" is not a positive duration`},
 		{"api_version unknown", "api_version", str("v2.0"), "Invalid Attribute Value Match", `got: "v2.0"`},
 		{"graph_endpoint plain http", "graph_endpoint", str("http://graph.example.com"), "Invalid Endpoint", "only https is allowed except on a loopback address"},
 		{"graph_endpoint without scheme", "graph_endpoint", str("graph.microsoft.com"), "Invalid Endpoint", "must be an absolute https URL"},

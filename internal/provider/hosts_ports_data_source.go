@@ -128,8 +128,14 @@ func addFleetError(ctx context.Context, resp *datasource.ReadResponse, hosts int
 	if more := len(failed) - listedFailures; more > 0 {
 		lines = append(lines, fmt.Sprintf("- and %d more.", more))
 	}
-	resp.Diagnostics.AddError(target.errorSummary(ctx, first),
-		fmt.Sprintf("Reading %s from Microsoft Graph failed, after retries:\n%s", target.what, strings.Join(lines, "\n")))
+	detail := fmt.Sprintf("Reading %s from Microsoft Graph failed:\n%s", target.what, strings.Join(lines, "\n"))
+	switch {
+	case graph.IsThrottled(first):
+		detail += "\n" + throttleRemedy
+	case graph.IsTimeout(first):
+		detail += "\n" + timeoutRemedy
+	}
+	resp.Diagnostics.AddError(target.errorSummary(ctx, first), detail)
 }
 
 func notFoundHostsDetail(notFound []string, hosts int) string {

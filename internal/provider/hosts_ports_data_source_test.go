@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -189,19 +190,36 @@ func TestHostsPortsStopEndsTheRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(emulator.Close)
+	expectStopEndsTheRead(t, emulator, data.Hosts(), func(r fakegraph.Request) bool { return r.Origin == "graph" })
+}
+
+// A fleet read waiting out Graph's Retry-After of 30 seconds ends within a
+// second of Ctrl-C too.
+func TestHostsPortsStopEndsAThrottlingWait(t *testing.T) {
+	data := fakegraph.Generate(40, 1, 9)
+	emulator, err := fakegraph.Start(fakegraph.Config{Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emulator.Close)
+	emulator.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: "30", Times: -1})
+	expectStopEndsTheRead(t, emulator, data.Hosts(), func(r fakegraph.Request) bool { return r.Status == http.StatusTooManyRequests })
+}
+
+// expectStopEndsTheRead reads hostIDs in one fleet read, stops the provider
+// once the emulator has logged a request for which started holds, and
+// expects the read to end within a second with one Read Cancelled error.
+func expectStopEndsTheRead(t *testing.T, emulator *fakegraph.Server, hostIDs []string, started func(fakegraph.Request) bool) {
+	t.Helper()
 	server, schemas := configuredServer(t, emulator, readPaths[0].server, nil)
 	ctx := context.Background()
-	ids := make([]string, 0, len(data.Hosts()))
-	ids = append(ids, data.Hosts()...)
-	config := objectWith(t, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{"host_ids": stringSetValue(ids...)})
+	config := objectWith(t, schemas.DataSourceSchemas["defender_ti_hosts_ports"].ValueType(), map[string]tftypes.Value{"host_ids": stringSetValue(hostIDs...)})
 	done := make(chan *tfprotov6.ReadDataSourceResponse, 1)
 	go func() {
 		resp, _ := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: dynamicValue(t, config)})
 		done <- resp
 	}()
-	waitFor(t, func() bool {
-		return slices.ContainsFunc(emulator.Requests(), func(r fakegraph.Request) bool { return r.Origin == "graph" })
-	})
+	waitFor(t, func() bool { return slices.ContainsFunc(emulator.Requests(), started) })
 	stopped := time.Now()
 	if _, err := server.StopProvider(ctx, &tfprotov6.StopProviderRequest{}); err != nil {
 		t.Fatal(err)

@@ -116,25 +116,32 @@ func (p *defenderProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				"Needed for an authority Entra ID does not know, such as a private cloud or a local emulator. Falls back to `ARM_DISABLE_INSTANCE_DISCOVERY`. Defaults to `false`."),
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "How many times a request throttled (429) or failed transiently (500, 502, 503, 504, network errors, a page whose body breaks off mid-stream) is retried, " +
-					"honouring Graph's `Retry-After`. Defaults to 4; 0 disables retries.",
+				MarkdownDescription: "How many times a request that failed transiently (500, 502, 503, 504, network errors, a page whose body breaks off mid-stream) " +
+					"is retried, honouring Graph's `Retry-After`. Defaults to 4; 0 disables retries. A request Graph throttles (429) is not a failure and spends " +
+					"no retry: it waits for its turn and is sent again, for as long as `throttle_timeout` allows.",
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"max_concurrent_requests": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The most Graph requests this provider configuration has in flight at once, across all its reads: "+
 					"the hosts of a `defender_ti_hosts_ports` read and separate data source instances together. Between 1 and %d; defaults to %d. "+
-					"The default reads a fleet of hundreds of hosts close to as fast as Graph's latency allows while keeping to the 100 concurrent "+
-					"streams HTTP/2 asks servers to allow, so every request can share one connection; at Graph's usual latencies it is under a "+
-					"tenth of Graph's published limit of 130,000 requests per 10 seconds per application. Lower it when Graph throttles this application: "+
-					"a `429` or `503` with `Retry-After` pauses every new request of the configuration until that `Retry-After` has passed.",
+					"It is a ceiling, not a rate: when Graph throttles, the provider learns the rate Graph allows from its `429` answers and starts "+
+					"requests no faster, honours `Retry-After` and comes out of it gradually, so a fleet read needs no tuning against Graph's limit. "+
+					"The default keeps to the 100 concurrent streams HTTP/2 asks servers to allow, so every request can share one connection.",
 					maxConcurrentRequestsLimit, graph.DefaultMaxConcurrentRequests),
 				Validators: []validator.Int64{int64validator.Between(1, maxConcurrentRequestsLimit)},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The longest one request to Graph may take, from sending it to reading the last byte of the page, " +
-					"as a duration such as `30s` or `2m`. Each retry gets the same limit. Defaults to `60s`.",
+					"as a duration such as `30s` or `2m`. Each retry gets the same limit; the time a request waits for its turn does not count. Defaults to `60s`.",
+				Validators: []validator.String{validDuration()},
+			},
+			"throttle_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How long Graph may answer every request of this provider configuration with `429` before the reads "+
+					"waiting for their turn fail with the throttling error, as a duration such as `2m`. While Graph lets some requests through, "+
+					"reads keep waiting and go on, however slowly. Defaults to `%s`.", graph.DefaultThrottleTimeout),
 				Validators: []validator.String{validDuration()},
 			},
 		},

@@ -53,6 +53,7 @@ type providerModel struct {
 	DisableInstanceDiscovery     types.Bool   `tfsdk:"disable_instance_discovery"`
 	MaxRetries                   types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout               types.String `tfsdk:"request_timeout"`
+	ThrottleTimeout              types.String `tfsdk:"throttle_timeout"`
 	MaxConcurrentRequests        types.Int64  `tfsdk:"max_concurrent_requests"`
 }
 
@@ -71,7 +72,7 @@ func (m *providerModel) attributes() map[string]attr.Value {
 		"use_cli": m.UseCLI, "environment": m.Environment, "api_version": m.APIVersion,
 		"graph_endpoint": m.GraphEndpoint, "authority_host": m.AuthorityHost,
 		"disable_instance_discovery": m.DisableInstanceDiscovery,
-		"max_retries":                m.MaxRetries, "request_timeout": m.RequestTimeout,
+		"max_retries":                m.MaxRetries, "request_timeout": m.RequestTimeout, "throttle_timeout": m.ThrottleTimeout,
 		"max_concurrent_requests": m.MaxConcurrentRequests,
 	}
 }
@@ -107,6 +108,7 @@ type settings struct {
 	maxRetries                int32
 	maxConcurrentRequests     int
 	requestTimeout            time.Duration
+	throttleTimeout           time.Duration
 }
 
 // secrets returns every secret value, so logs can mask them.
@@ -183,8 +185,9 @@ func (p *defenderProvider) Configure(ctx context.Context, req provider.Configure
 		Credential: credential,
 		Scope:      scope,
 		Retry: graph.RetryOptions{
-			MaxRetries: s.maxRetries,
-			TryTimeout: s.requestTimeout,
+			MaxRetries:      s.maxRetries,
+			TryTimeout:      s.requestTimeout,
+			ThrottleTimeout: s.throttleTimeout,
 		},
 		Transport:             transport,
 		MaxConcurrentRequests: s.maxConcurrentRequests,
@@ -278,6 +281,7 @@ func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
 		clientCertificatePassword: stringOrEnv(config.ClientCertificatePassword, "ARM_CLIENT_CERTIFICATE_PASSWORD"),
 		maxRetries:                graph.DefaultMaxRetries,
 		requestTimeout:            defaultRequestTimeout,
+		throttleTimeout:           graph.DefaultThrottleTimeout,
 	}
 	s.useOIDC = boolOrEnv(config.UseOIDC, "ARM_USE_OIDC", false, "use_oidc", &diags)
 	s.useAKSWorkloadIdentity = boolOrEnv(config.UseAKSWorkloadIdentity, "ARM_USE_AKS_WORKLOAD_IDENTITY", false, "use_aks_workload_identity", &diags)
@@ -312,15 +316,25 @@ func resolveSettings(config *providerModel) (settings, diag.Diagnostics) {
 	}
 	// Null leaves the client's default.
 	s.maxConcurrentRequests = int(config.MaxConcurrentRequests.ValueInt64())
-	if !config.RequestTimeout.IsNull() {
-		timeout, err := time.ParseDuration(config.RequestTimeout.ValueString())
-		if err != nil || timeout <= 0 {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Duration",
-				fmt.Sprintf("request_timeout %q is not a positive duration such as 30s.", config.RequestTimeout.ValueString()))
-		}
-		s.requestTimeout = timeout
-	}
+	parseDuration(&diags, "request_timeout", config.RequestTimeout, &s.requestTimeout)
+	parseDuration(&diags, "throttle_timeout", config.ThrottleTimeout, &s.throttleTimeout)
 	return s, diags
+}
+
+// parseDuration sets *into from a configured duration, leaving the default
+// when it is null. The schema validates it at plan time; this catches a
+// value only known at apply.
+func parseDuration(diags *diag.Diagnostics, attribute string, value types.String, into *time.Duration) {
+	if value.IsNull() || value.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(value.ValueString())
+	if err != nil || d <= 0 {
+		diags.AddAttributeError(path.Root(attribute), "Invalid Duration",
+			fmt.Sprintf("%s %q is not a positive duration such as 30s.", attribute, value.ValueString()))
+		return
+	}
+	*into = d
 }
 
 func checkEndpoint(diags *diag.Diagnostics, attribute, envName, value string) {

@@ -45,6 +45,7 @@ type options struct {
 	selectAttributes       []string
 	seed                   int64
 	markdown, strict       bool
+	throttled              bool
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.StringVar(&o.httpProviderDir, "http-provider-dir", "", "the directory holding a built terraform-provider-http; when set, the same hosts are also read with data \"http\" and jsondecode, for comparison")
 	flag.StringVar(&o.referenceProviderDir, "reference-provider-dir", "", "the directory holding a terraform-provider-defender built with -tags frameworkread; when set, each binary also plans the same hosts with it and with the provider, run by run, to compare the two read paths")
 	flag.BoolVar(&o.fleet, "fleet", false, "also read the same hosts through one defender_ti_hosts_ports, and compare it with the for_each plan")
+	flag.BoolVar(&o.throttled, "throttled", false, "instead, read fleets against a rate-limited Graph (20 requests/s with 300 hosts, 100/s with 1,000, with and without Retry-After): the fleet read, the same at max_concurrent_requests = 10, and a for_each")
 	flag.StringVar(&o.work, "work", ".bench", "a scratch directory for the configuration and the CLI configuration")
 	flag.IntVar(&o.runs, "runs", 3, "measured plans per binary; the median wall time is reported")
 	flag.IntVar(&o.startupRuns, "startup-runs", 3, "plans of the same configuration with no hosts per binary, to measure start-up; the median is reported")
@@ -126,6 +128,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	provider := filepath.Join(o.providerDir, providerBinaryName)
 	if _, err := os.Stat(provider); err != nil {
 		return fmt.Errorf("no provider binary at %s: run `make build` first: %w", provider, err)
+	}
+	if o.throttled {
+		return runThrottled(ctx, o, out)
 	}
 
 	fmt.Fprintf(os.Stderr, "==> Generating %d hosts of %d ports (seed %d).\n", o.hosts, o.ports, o.seed)
