@@ -33,13 +33,13 @@ const (
 	mostRefused = testRate * 3 / 2
 )
 
-func rateLimitedEnv(t *testing.T, data *fakegraph.Dataset, style fakegraph.RetryAfterStyle) *emulatorEnv {
-	t.Helper()
-	return newEmulatorEnv(t, fakegraph.Config{
+// rateLimited configures the emulator to serve data under the tests' limit.
+func rateLimited(data *fakegraph.Dataset, style fakegraph.RetryAfterStyle) fakegraph.Config {
+	return fakegraph.Config{
 		Data:      data,
 		Latency:   testLatency,
 		RateLimit: &fakegraph.RateLimit{Rate: testRate, Burst: testRate, RetryAfter: style},
-	})
+	}
 }
 
 // everyHostsPorts checks a fleet's hosts: every host of data, each with
@@ -107,7 +107,7 @@ func TestFleetUnderARateLimit(t *testing.T) {
 			// Each waits on its own emulator's limit most of the time.
 			t.Parallel()
 			data := fakegraph.Generate(60, 2, 16)
-			env := rateLimitedEnv(t, data, tc.style)
+			env := newEmulatorEnv(t, rateLimited(data, tc.style))
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
 				Steps: []resource.TestStep{{
@@ -171,10 +171,7 @@ func TestCLITwoPlansShareALimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	data := fakegraph.Generate(120, 1, 18)
-	run := newCLIRunWith(t, ctx, fakegraph.Config{
-		Data: data, Latency: testLatency,
-		RateLimit: &fakegraph.RateLimit{Rate: testRate, Burst: testRate},
-	}, `
+	run := newCLIRunWith(t, ctx, rateLimited(data, fakegraph.RetryAfterSeconds), `
 variable "hosts" {
   type = list(string)
 }
@@ -276,10 +273,7 @@ func TestCLIForEachUnderARateLimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	data := fakegraph.Generate(60, 1, 17)
-	run := newCLIRunWith(t, ctx, fakegraph.Config{
-		Data: data, Latency: testLatency,
-		RateLimit: &fakegraph.RateLimit{Rate: testRate, Burst: testRate},
-	}, forEachConfiguration, "TF_CLI_ARGS_plan=-parallelism=20")
+	run := newCLIRunWith(t, ctx, rateLimited(data, fakegraph.RetryAfterSeconds), forEachConfiguration, "TF_CLI_ARGS_plan=-parallelism=20")
 	planForEach(t, ctx, run, data)
 	if refused := run.emulator.RateLimited(); refused == 0 || refused > mostRefused {
 		t.Errorf("the limit refused %d requests, want some (the plan met it) and at most %d", refused, mostRefused)
