@@ -121,6 +121,19 @@ func addFleetError(ctx context.Context, resp *datasource.ReadResponse, hosts int
 		target.addReadError(ctx, &resp.Diagnostics, first)
 		return
 	}
+	// Throttling is the client's, shared by every host: once it outlasts
+	// the throttle timeout every waiting host fails with the same error,
+	// which is said once, with the hosts it left unread.
+	if allThrottled(failed) {
+		hostIDs := make([]string, len(failed))
+		for i, result := range failed {
+			hostIDs[i] = result.HostID
+		}
+		resp.Diagnostics.AddError(target.errorSummary(ctx, first), fmt.Sprintf(
+			"Microsoft Graph kept throttling the requests for %s: %s.\nThe hosts not read: %s.\n%s",
+			target.what, first, quotedHosts(hostIDs, listedFailures), throttleRemedy))
+		return
+	}
 	var lines []string
 	for _, result := range failed[:min(len(failed), listedFailures)] {
 		lines = append(lines, fmt.Sprintf("- host %q: %s", result.HostID, result.Err))
@@ -138,15 +151,30 @@ func addFleetError(ctx context.Context, resp *datasource.ReadResponse, hosts int
 	resp.Diagnostics.AddError(target.errorSummary(ctx, first), detail)
 }
 
-func notFoundHostsDetail(notFound []string, hosts int) string {
-	quoted := make([]string, 0, listedNotFound)
-	for _, hostID := range notFound[:min(len(notFound), listedNotFound)] {
+func allThrottled(failed []graph.HostPortsResult) bool {
+	for _, result := range failed {
+		if !graph.IsThrottled(result.Err) {
+			return false
+		}
+	}
+	return true
+}
+
+// quotedHosts names the first most of hostIDs, quoted, and how many more.
+func quotedHosts(hostIDs []string, most int) string {
+	quoted := make([]string, 0, most)
+	for _, hostID := range hostIDs[:min(len(hostIDs), most)] {
 		quoted = append(quoted, fmt.Sprintf("%q", hostID))
 	}
 	named := strings.Join(quoted, ", ")
-	if more := len(notFound) - listedNotFound; more > 0 {
+	if more := len(hostIDs) - most; more > 0 {
 		named += fmt.Sprintf(" and %d more", more)
 	}
+	return named
+}
+
+func notFoundHostsDetail(notFound []string, hosts int) string {
+	named := quotedHosts(notFound, listedNotFound)
 	return fmt.Sprintf("Microsoft Graph has no Defender Threat Intelligence record of %d of the %d hosts: %s. "+
 		"They are in hosts with empty ports and listed in not_found_host_ids, so the configuration keeps working; "+
 		"check those host ids if you expected ports.", len(notFound), hosts, named)

@@ -142,9 +142,10 @@ func TestEndlessThrottlingFailsAfterTheThrottleTimeout(t *testing.T) {
 data "defender_ti_hosts_ports" "fleet" {
   host_ids = ` + hclStrings(data.Hosts()) + `
 }`,
-			ExpectError: wrappedRegexp(`(?s)Throttled By Microsoft Graph.*the ports of 6 of 6 hosts.*` +
-				`host "[^"]+": .*not sent: Graph has answered every request of this client with 429 for 3s, longer than the 3s throttling timeout; ` +
+			ExpectError: wrappedRegexp(`(?s)Throttled By Microsoft Graph.*the ports of 6 of 6 hosts: .*` +
+				`not sent: Graph has answered every request of this client with 429 for 3s, longer than the 3s throttling timeout; ` +
 				`Graph answered HTTP 429 Too Many Requests.*` + requestID + `.*Retry-After: 0\.2.*` +
+				`The hosts not read: "[^"]+", "[^"]+", "[^"]+", "[^"]+", "[^"]+", "[^"]+"\. .*` +
 				regexp.QuoteMeta("raise the provider's throttle_timeout")),
 		}},
 	})
