@@ -258,6 +258,10 @@ func (g *requestGate) dispatch() {
 		for g.queue.Len() > 0 {
 			g.queue.first().turn <- err
 		}
+		// The timeout ended these reads, not the client: a later read
+		// gets its own throttle_timeout. (A Retry-After beyond maxWait
+		// still holds, since pauseEnds does not move.)
+		g.pacer.throttledSince = time.Time{}
 		return
 	}
 	for g.queue.Len() > 0 {

@@ -202,6 +202,15 @@ func TestPersistentThrottlingFailsEachHostAfterTheThrottleTimeout(t *testing.T) 
 			t.Errorf("host %s: %q, want the 429's code, Retry-After and request-id, and the timeout", r.HostID, r.Err)
 		}
 	}
+	// The timeout ended those reads, not the client: once Graph accepts
+	// requests again, a later read of the same client is sent and succeeds.
+	s.ThrottleFor(0, "")
+	time.Sleep(100 * time.Millisecond)
+	for _, r := range c.ListPortsOfHosts(context.Background(), s.Data().Hosts(), QueryOptions{}) {
+		if r.Err != nil {
+			t.Errorf("host %s, read after the throttling ended: %v", r.HostID, r.Err)
+		}
+	}
 }
 
 // A 429 spends none of a call's retries: with retries disabled, a host
