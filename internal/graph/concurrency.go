@@ -484,11 +484,3 @@ func IsTimeout(err error) bool {
 	var timeout *TimeoutError
 	return errors.As(err, &timeout)
 }
-
-// throttledError is the latest throttling answer the gate has seen; nil
-// before any.
-func (g *requestGate) throttledError() *Error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.throttled
-}

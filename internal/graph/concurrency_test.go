@@ -385,3 +385,11 @@ func TestWaitingIsNotPartOfTheAttemptTimeout(t *testing.T) {
 		}
 	}
 }
+
+// throttledError is the latest throttling answer the gate has seen; nil
+// before any.
+func (g *requestGate) throttledError() *Error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.throttled
+}

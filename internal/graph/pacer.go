@@ -125,13 +125,6 @@ type answer struct {
 	pause time.Duration
 }
 
-// done records the answer at now to a request started at sent, and the
-// end of that request.
-func (p *pacer) done(now, sent time.Time, a answer) {
-	p.finish()
-	p.learn(now, sent, a)
-}
-
 // finish records the end of a request: its answer was read, or it got none.
 func (p *pacer) finish() { p.flying-- }
 

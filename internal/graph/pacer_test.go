@@ -253,3 +253,10 @@ func TestPacerDoesNotSlowAnUnthrottledRead(t *testing.T) {
 		t.Errorf("rate %.1f/s after %d 429s; want no pacing without throttling", c.pacer.rate, c.refused)
 	}
 }
+
+// done records, in the simulation, the answer at now to a request started
+// at sent and the end of that request, which the gate records apart.
+func (p *pacer) done(now, sent time.Time, a answer) {
+	p.finish()
+	p.learn(now, sent, a)
+}
