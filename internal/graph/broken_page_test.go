@@ -109,8 +109,8 @@ func TestBrokenPageIsFetchedAgain(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := s.Data().PortIDs(fakegraph.SamplePagingHost); !reflect.DeepEqual(portIDs(list.Ports), want) || list.Pages != 3 {
-					t.Errorf("got %d ports in %d pages, want the host's %d in order in 3", len(list.Ports), list.Pages, len(want))
+				if want := s.Data().PortIDs(fakegraph.SamplePagingHost); !reflect.DeepEqual(portIDs(list.Items), want) || list.Pages != 3 {
+					t.Errorf("got %d ports in %d pages, want the host's %d in order in 3", len(list.Items), list.Pages, len(want))
 				}
 
 				reqs := graphRequests(s)
@@ -159,8 +159,8 @@ func TestBrokenPageUnderTop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := s.Data().PortIDs(fakegraph.SamplePagingHost)[:150]; !reflect.DeepEqual(portIDs(list.Ports), want) {
-		t.Errorf("got %d ports, want the first 150", len(list.Ports))
+	if want := s.Data().PortIDs(fakegraph.SamplePagingHost)[:150]; !reflect.DeepEqual(portIDs(list.Items), want) {
+		t.Errorf("got %d ports, want the first 150", len(list.Items))
 	}
 	if n := len(graphRequests(s)); n != 3 {
 		t.Errorf("%d requests, want 3", n)

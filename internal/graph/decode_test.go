@@ -152,10 +152,10 @@ func TestReferenceExampleDecodesFieldByField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Ports) != 1 || list.Pages != 1 || list.Count != nil {
-		t.Fatalf("got %d ports in %d pages (count %v), want 1 port, 1 page, no count", len(list.Ports), list.Pages, list.Count)
+	if len(list.Items) != 1 || list.Pages != 1 || list.Count != nil {
+		t.Fatalf("got %d ports in %d pages (count %v), want 1 port, 1 page, no count", len(list.Items), list.Pages, list.Count)
 	}
-	assertHostPort(t, list.Ports[0], referenceHostPort())
+	assertHostPort(t, list.Items[0], referenceHostPort())
 
 	// Without $expand the certificate is a stub and the rest is unchanged.
 	list, err = c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
@@ -164,7 +164,7 @@ func TestReferenceExampleDecodesFieldByField(t *testing.T) {
 	}
 	want := referenceHostPort()
 	want.MostRecentSslCertificate = &SslCertificate{ID: want.MostRecentSslCertificate.ID}
-	assertHostPort(t, list.Ports[0], want)
+	assertHostPort(t, list.Items[0], want)
 }
 
 // The same fixture decoded without any HTTP, through the streaming decoder.

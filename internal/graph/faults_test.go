@@ -47,8 +47,8 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Retry-After %q: %v (a 30 s exponential guess instead of the header?)", value, err)
 			}
-			if len(list.Ports) != 1 {
-				t.Errorf("%d ports", len(list.Ports))
+			if len(list.Items) != 1 {
+				t.Errorf("%d ports", len(list.Items))
 			}
 			reqs := graphRequests(s)
 			if len(reqs) != 2 || reqs[0].Status != http.StatusTooManyRequests || reqs[1].Status != http.StatusOK {
@@ -73,8 +73,8 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Ports) != 1 || list.Pages != 1 {
-		t.Errorf("%d ports in %d pages", len(list.Ports), list.Pages)
+	if len(list.Items) != 1 || list.Pages != 1 {
+		t.Errorf("%d ports in %d pages", len(list.Items), list.Pages)
 	}
 	var statuses []int
 	for _, r := range graphRequests(s) {
@@ -94,8 +94,8 @@ func TestRetryMidPagingRefetchesOnlyThatPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Ports) != 250 || list.Pages != 3 {
-		t.Errorf("%d ports in %d pages", len(list.Ports), list.Pages)
+	if len(list.Items) != 250 || list.Pages != 3 {
+		t.Errorf("%d ports in %d pages", len(list.Items), list.Pages)
 	}
 	reqs := graphRequests(s)
 	if len(reqs) != 4 || pathOf(reqs[1]) != pathOf(reqs[2]) || reqs[1].Status != 429 {
@@ -351,7 +351,7 @@ func TestMaxPages(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 	// Two pages are enough for 200 ports.
-	if list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Top: 200}); err != nil || len(list.Ports) != 200 {
+	if list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Top: 200}); err != nil || len(list.Items) != 200 {
 		t.Errorf("top 200 under MaxPages 2: %v", err)
 	}
 }

@@ -53,8 +53,8 @@ func TestListPortsOfHostsInOrderEachPageOnce(t *testing.T) {
 			t.Errorf("host %s: %v", r.HostID, r.Err)
 			continue
 		}
-		if want := s.Data().PortIDs(r.HostID); !reflect.DeepEqual(portIDs(r.List.Ports), want) || r.List.Pages != 3 {
-			t.Errorf("host %s: ports %v in %d pages, want %v in 3", r.HostID, portIDs(r.List.Ports), r.List.Pages, want)
+		if want := s.Data().PortIDs(r.HostID); !reflect.DeepEqual(portIDs(r.List.Items), want) || r.List.Pages != 3 {
+			t.Errorf("host %s: ports %v in %d pages, want %v in 3", r.HostID, portIDs(r.List.Items), r.List.Pages, want)
 		}
 	}
 

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 )
 
 // The hostPort entity: its Go types, its property names, its URLs, and its
@@ -26,64 +25,31 @@ var hostPortEntity = entityType{
 	expandable: []string{ExpandMostRecentSslCertificate},
 }
 
-// hostPortsPath is the collection of hostID's ports; the id is escaped so it
-// stays one path segment whatever it holds.
-func hostPortsPath(hostID string) string {
-	return "/security/threatIntelligence/hosts/" + escapePathSegment(hostID) + "/ports"
-}
-
-// hostPortPath is one hostPort by its opaque id.
-func hostPortPath(hostPortID string) string {
-	return "/security/threatIntelligence/hostPorts/" + escapePathSegment(hostPortID)
-}
+// HostPorts is a host's ports; HostPortByID is one of them by its opaque id.
+var (
+	HostPorts    = HostCollection[HostPort]{Segment: "ports", entity: hostPortEntity}
+	HostPortByID = EntityByID[HostPort]{Collection: "hostPorts", entity: hostPortEntity}
+)
 
 // HostPortList is the result of ListHostPorts.
-type HostPortList struct {
-	Ports []HostPort
-	// Count is @odata.count from the first page, when QueryOptions.Count was set.
-	Count *int64
-	// Pages is the number of pages fetched, one request each.
-	Pages int
-}
+type HostPortList = List[HostPort]
 
-// ListHostPorts lists what Defender TI observed on the ports of hostID,
-// following @odata.nextLink until the collection or opts.Top is exhausted.
-// Every page is fetched exactly once, and a nextLink is only followed when it
-// stays on the configured endpoint's origin, under its API version's Threat
-// Intelligence tree.
+// ListHostPorts lists what Defender TI observed on the ports of hostID; see
+// HostCollection.List.
 func (c *Client) ListHostPorts(ctx context.Context, hostID string, opts QueryOptions) (*HostPortList, error) {
-	if err := ValidateHostID(hostID); err != nil {
-		return nil, err
-	}
-	if err := opts.validateList(hostPortEntity); err != nil {
-		return nil, err
-	}
-	list, err := listAll[HostPort](ctx, c, c.link(hostPortsPath(hostID), opts), opts.Top, "host "+hostID)
-	if err != nil {
-		return nil, err
-	}
-	return &HostPortList{Ports: list.items, Count: list.count, Pages: list.pages}, nil
+	return HostPorts.List(ctx, c, hostID, opts)
 }
 
 // GetHostPort reads one hostPort by its opaque id. opts may hold Select and
 // Expand only.
 func (c *Client) GetHostPort(ctx context.Context, hostPortID string, opts QueryOptions) (*HostPort, error) {
-	if hostPortID == "" {
-		return nil, errors.New("a hostPort id must not be empty")
-	}
-	if err := opts.validateGet(hostPortEntity); err != nil {
-		return nil, err
-	}
-	return getOne[HostPort](ctx, c, c.link(hostPortPath(hostPortID), opts), "the hostPort")
+	return HostPortByID.Get(ctx, c, hostPortID, opts)
 }
 
 // CountHostPorts asks Graph how many ports it holds for hostID, without
 // listing them.
 func (c *Client) CountHostPorts(ctx context.Context, hostID string) (int64, error) {
-	if err := ValidateHostID(hostID); err != nil {
-		return 0, err
-	}
-	return countOf(ctx, c, c.link(hostPortsPath(hostID)+"/$count", QueryOptions{}))
+	return HostPorts.Count(ctx, c, hostID)
 }
 
 // Enumerations of hostPort are evolvable in Graph: values newer than this

@@ -60,10 +60,10 @@ func TestTimesObservedBeyondInt32ReadsBack(t *testing.T) {
 	s := startEmulator(t, fakegraph.Config{Data: data})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "busy.example", QueryOptions{})
-	if err != nil || len(list.Ports) != 1 {
+	if err != nil || len(list.Items) != 1 {
 		t.Fatalf("%v, %v", list, err)
 	}
-	checkBusyPort(t, &list.Ports[0])
+	checkBusyPort(t, &list.Items[0])
 	one, err := c.GetHostPort(context.Background(), "busy", QueryOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -34,8 +34,8 @@ func TestListFollowsEveryPageOnce(t *testing.T) {
 	if list.Pages != 3 {
 		t.Errorf("Pages = %d, want 3", list.Pages)
 	}
-	if want := s.Data().PortIDs(fakegraph.SamplePagingHost); !reflect.DeepEqual(portIDs(list.Ports), want) {
-		t.Errorf("got %d ports, want the host's %d in Graph's order", len(list.Ports), len(want))
+	if want := s.Data().PortIDs(fakegraph.SamplePagingHost); !reflect.DeepEqual(portIDs(list.Items), want) {
+		t.Errorf("got %d ports, want the host's %d in Graph's order", len(list.Items), len(want))
 	}
 	if list.Count != nil {
 		t.Errorf("Count = %d without $count", *list.Count)
@@ -80,8 +80,8 @@ func TestListTopStopsPaging(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := all[:min(tc.top, len(all))]
-			if !reflect.DeepEqual(portIDs(list.Ports), want) {
-				t.Errorf("got %d ports, want the first %d", len(list.Ports), len(want))
+			if !reflect.DeepEqual(portIDs(list.Items), want) {
+				t.Errorf("got %d ports, want the first %d", len(list.Items), len(want))
 			}
 			reqs := graphRequests(s)
 			if len(reqs) != tc.requests || list.Pages != tc.requests {
@@ -102,8 +102,8 @@ func TestListSkip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(portIDs(list.Ports), all[240:]) {
-		t.Errorf("got %v, want the last 10 ports", portIDs(list.Ports))
+	if !reflect.DeepEqual(portIDs(list.Items), all[240:]) {
+		t.Errorf("got %v, want the last 10 ports", portIDs(list.Items))
 	}
 	if r := graphRequests(s); len(r) != 1 || r[0].RawQuery != "$skip=240" {
 		t.Errorf("requests %+v, want one with $skip=240", r)
@@ -114,8 +114,8 @@ func TestListSkip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(portIDs(list.Ports), all[50:170]) {
-		t.Errorf("skip 50 top 120: got %d ports, want ports 50..169", len(list.Ports))
+	if !reflect.DeepEqual(portIDs(list.Items), all[50:170]) {
+		t.Errorf("skip 50 top 120: got %d ports, want ports 50..169", len(list.Items))
 	}
 	if r := graphRequests(s); len(r) != 2 || r[0].RawQuery != "$top=120&$skip=50" {
 		t.Errorf("requests %+v, want two, the first with $top=120&$skip=50", r)
@@ -134,7 +134,7 @@ func TestListSelect(t *testing.T) {
 	}
 	ref := referenceHostPort()
 	want := HostPort{ID: ref.ID, Port: ref.Port, Status: ref.Status, Banners: ref.Banners}
-	assertHostPort(t, list.Ports[0], want)
+	assertHostPort(t, list.Items[0], want)
 }
 
 func TestListCountComesFromTheFirstPage(t *testing.T) {
@@ -147,8 +147,8 @@ func TestListCountComesFromTheFirstPage(t *testing.T) {
 	if list.Count == nil || *list.Count != 250 {
 		t.Errorf("Count = %v, want 250", list.Count)
 	}
-	if len(list.Ports) != 250 || list.Pages != 3 {
-		t.Errorf("%d ports in %d pages", len(list.Ports), list.Pages)
+	if len(list.Items) != 250 || list.Pages != 3 {
+		t.Errorf("%d ports in %d pages", len(list.Items), list.Pages)
 	}
 	if r := graphRequests(s); r[0].RawQuery != "$count=true" {
 		t.Errorf("first query %q, want $count=true", r[0].RawQuery)
@@ -159,8 +159,8 @@ func TestListCountComesFromTheFirstPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list.Count == nil || *list.Count != 250 || len(list.Ports) != 3 {
-		t.Errorf("top 3: Count %v with %d ports, want 250 with 3", list.Count, len(list.Ports))
+	if list.Count == nil || *list.Count != 250 || len(list.Items) != 3 {
+		t.Errorf("top 3: Count %v with %d ports, want 250 with 3", list.Count, len(list.Items))
 	}
 }
 
@@ -177,7 +177,7 @@ func TestListExpandAndEveryOptionTogether(t *testing.T) {
 		t.Fatalf("requests %+v", r)
 	}
 	ref := referenceHostPort()
-	assertHostPort(t, list.Ports[0], HostPort{ID: ref.ID, Port: ref.Port, MostRecentSslCertificate: ref.MostRecentSslCertificate})
+	assertHostPort(t, list.Items[0], HostPort{ID: ref.ID, Port: ref.Port, MostRecentSslCertificate: ref.MostRecentSslCertificate})
 	if list.Count == nil || *list.Count != 1 {
 		t.Errorf("Count = %v, want 1", list.Count)
 	}
@@ -278,7 +278,7 @@ func TestEmptyHostIsAnEmptyList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Ports) != 0 || list.Pages != 1 || list.Count == nil || *list.Count != 0 {
+	if len(list.Items) != 0 || list.Pages != 1 || list.Count == nil || *list.Count != 0 {
 		t.Errorf("%+v", list)
 	}
 }
@@ -302,8 +302,8 @@ func TestUnusualHostIDsReachGraphVerbatim(t *testing.T) {
 			t.Errorf("%s: %v", h, err)
 			continue
 		}
-		if len(list.Ports) != 1 || list.Ports[0].Host == nil || list.Ports[0].Host.ID != h {
-			t.Errorf("%s: got %+v", h, list.Ports)
+		if len(list.Items) != 1 || list.Items[0].Host == nil || list.Items[0].Host.ID != h {
+			t.Errorf("%s: got %+v", h, list.Items)
 		}
 		if r := graphRequests(s); len(r) != 1 || r[0].Path != graphPrefix+"hosts/"+h+"/ports" {
 			t.Errorf("%s: requests %+v", h, r)

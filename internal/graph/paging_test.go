@@ -133,8 +133,8 @@ func TestNextLinkUnderThreatIntelligenceIsFollowed(t *testing.T) {
 	}
 	// 8.8.8.8's one port, then the paging host's 250 over its three pages.
 	want := append(s.Data().PortIDs("8.8.8.8"), s.Data().PortIDs(fakegraph.SamplePagingHost)...)
-	if !reflect.DeepEqual(portIDs(list.Ports), want) || list.Pages != 4 {
-		t.Errorf("%d ports in %d pages, want %d in 4", len(list.Ports), list.Pages, len(want))
+	if !reflect.DeepEqual(portIDs(list.Items), want) || list.Pages != 4 {
+		t.Errorf("%d ports in %d pages, want %d in 4", len(list.Items), list.Pages, len(want))
 	}
 	if sent := rt.requests(); len(sent) != 4 || sent[1] != link {
 		t.Errorf("requests sent %q, want 4 with the nextLink second", sent)

@@ -78,7 +78,7 @@ func TestPagingServesAnyEntityType(t *testing.T) {
 		ID   string `json:"id"`
 		Port int    `json:"port"`
 	}
-	list, err := listAll[portOnly](context.Background(), c, c.link(hostPortsPath(fakegraph.SamplePagingHost), QueryOptions{Count: true}), 0, "host "+fakegraph.SamplePagingHost)
+	list, err := listAll[portOnly](context.Background(), c, c.link(hostPath(fakegraph.SamplePagingHost)+"/ports", QueryOptions{Count: true}), 0, "host "+fakegraph.SamplePagingHost)
 	if err != nil {
 		t.Fatal(err)
 	}

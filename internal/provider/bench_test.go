@@ -150,7 +150,7 @@ func BenchmarkHostPortsRead(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				query := hostPortsQuery{sel: bc.sel}
-				if _, err := stateValue(config, query.resultValues(&graph.HostPortList{Ports: work})); err != nil {
+				if _, err := stateValue(config, query.resultValues(&graph.HostPortList{Items: work})); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -162,8 +162,8 @@ func BenchmarkHostPortsRead(b *testing.B) {
 func frameworkList(b *testing.B, ctx context.Context, list tftypes.Value) types.List {
 	b.Helper()
 	var elementType attr.Type = types.Int64Type
-	if list.Type().Equal(hostPortsType) {
-		elementType = types.ObjectType{AttrTypes: hostPortAttrTypes}
+	if list.Type().Equal(hostPortTable.list) {
+		elementType = types.ObjectType{AttrTypes: hostPortTable.attrs}
 	}
 	value, err := types.ListType{ElemType: elementType}.ValueFromTerraform(ctx, list)
 	if err != nil {
@@ -184,9 +184,9 @@ var benchSelection = selection{names: map[string]bool{"port": true, "protocol": 
 func portsValue(ports []graph.HostPort, sel selection) tftypes.Value {
 	values := make([]tftypes.Value, len(ports))
 	for i := range ports {
-		values[i] = hostPortValue(&ports[i], sel)
+		values[i] = tftypes.NewValue(hostPortTable.object, hostPortTable.attributeValues(&ports[i], sel))
 	}
-	return tftypes.NewValue(hostPortsType, values)
+	return tftypes.NewValue(hostPortTable.list, values)
 }
 
 // benchFilter sets every condition of `filter`, as a configuration would.

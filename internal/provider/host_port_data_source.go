@@ -43,7 +43,7 @@ func (d *hostPortDataSource) Metadata(_ context.Context, req datasource.Metadata
 }
 
 func (d *hostPortDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	attributes := hostPortAttributes()
+	attributes := hostPortTable.attributes()
 	attributes["id"] = schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The hostPort to read: the `id` of an element of a `defender_ti_host_ports` list. " +
@@ -74,7 +74,7 @@ func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if !ok {
 		return
 	}
-	sel, properties, diags := hostPortSelection(ctx, options.Select, nil)
+	sel, properties, diags := selectionOf(ctx, hostPortTable.properties(), options.Select, nil)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -93,7 +93,7 @@ func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 
-	computed := hostPortAttributeValues(hostPort, sel)
+	computed := hostPortTable.attributeValues(hostPort, sel)
 	// The id stays the one configured: it is the input, and Graph may spell
 	// an equal id differently.
 	delete(computed, "id")

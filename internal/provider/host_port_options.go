@@ -22,13 +22,7 @@ import (
 
 // selectableAttributes are the snake_case names `select` accepts, one per
 // hostPort property, in Graph's order.
-var selectableAttributes = func() []string {
-	names := make([]string, len(graph.HostPortProperties))
-	for i, property := range graph.HostPortProperties {
-		names[i] = snakeCase(property)
-	}
-	return names
-}()
+var selectableAttributes = hostPortTable.selectable()
 
 // hostPortSelectAttribute is `select`; note says what leaving attributes
 // out does in this data source.

@@ -21,7 +21,7 @@ func TestStateValueLeavesTheConfigurationUntouched(t *testing.T) {
 	before := config.Copy()
 
 	query := hostPortsQuery{sel: selection{all: true}}
-	state, err := stateValue(config, query.resultValues(&graph.HostPortList{Ports: []graph.HostPort{{ID: "a", Port: 443, Protocol: "tcp", Status: graph.StatusOpen}}}))
+	state, err := stateValue(config, query.resultValues(&graph.HostPortList{Items: []graph.HostPort{{ID: "a", Port: 443, Protocol: "tcp", Status: graph.StatusOpen}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func configOnlyHostID(tb testing.TB, hostID string) tftypes.Value {
 // snake_case of a Graph hostPort property, and every attribute and property
 // can be selected.
 func TestSelectableAttributesMatchSchemaAndGraph(t *testing.T) {
-	attributes := hostPortAttributes()
+	attributes := hostPortTable.attributes()
 	selectable := map[string]bool{}
 	for _, name := range selectableAttributes {
 		selectable[name] = true

@@ -87,7 +87,7 @@ func hostPortsResultAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"ports": listNested("The ports observed on the host, after `filter`, sorted by `port` then `protocol`. "+
 			"Each object mirrors Graph's `hostPort` field by field. Empty when Defender TI does not know the host.",
-			hostPortAttributes()),
+			hostPortTable.attributes()),
 		"open_ports": schema.ListAttribute{
 			Computed:            true,
 			ElementType:         types.Int64Type,

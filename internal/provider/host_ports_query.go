@@ -47,7 +47,7 @@ func newHostPortsQuery(ctx context.Context, model *hostPortsOptionsModel) (hostP
 	filter, filterDiags := newPortFilter(ctx, filterModel)
 	diags.Append(filterDiags...)
 	needed := append([]string{"port", "protocol", "status"}, filter.graphProperties()...)
-	sel, properties, selectDiags := hostPortSelection(ctx, model.Select, needed)
+	sel, properties, selectDiags := selectionOf(ctx, hostPortTable.properties(), model.Select, needed)
 	diags.Append(selectDiags...)
 	return hostPortsQuery{
 		options: graph.QueryOptions{
@@ -76,18 +76,18 @@ func (q hostPortsQuery) notFound() *graph.HostPortList {
 // resultValues are the values of hostPortsResultAttributes for what Graph
 // listed: the ports after the filter, sorted, and the open ports and count.
 func (q hostPortsQuery) resultValues(list *graph.HostPortList) map[string]tftypes.Value {
-	ports := q.filter.apply(list.Ports)
+	ports := q.filter.apply(list.Items)
 	sortHostPorts(ports)
 	portValues := make([]tftypes.Value, len(ports))
 	for i := range ports {
-		portValues[i] = hostPortValue(&ports[i], q.sel)
+		portValues[i] = tftypes.NewValue(hostPortTable.object, hostPortTable.attributeValues(&ports[i], q.sel))
 	}
 	totalCount := nullNumber
 	if list.Count != nil {
 		totalCount = int64Value(*list.Count)
 	}
 	return map[string]tftypes.Value{
-		"ports":       tftypes.NewValue(hostPortsType, portValues),
+		"ports":       tftypes.NewValue(hostPortTable.list, portValues),
 		"open_ports":  openPortsValue(ports),
 		"total_count": totalCount,
 	}
