@@ -51,10 +51,16 @@ func hostPortTarget(hostPortID string) readTarget {
 	return readTarget{title: "Host Port", what: fmt.Sprintf("hostPort %q", hostPortID)}
 }
 
+// notFoundDetail explains the warning for a host Defender TI does not know,
+// which a data source reads as empty (lists) or null (single entities).
 func notFoundDetail(hostID string, err error) string {
+	return notFoundDetailOf(hostID, err, "an empty ports list", "ports")
+}
+
+func notFoundDetailOf(hostID string, err error, result, expected string) string {
 	return fmt.Sprintf("Microsoft Graph has no Defender Threat Intelligence record of host %q (%s). "+
-		"The data source returns an empty ports list instead of failing, so configurations iterating over many hosts keep working; "+
-		"check the host id if you expected ports.", hostID, err)
+		"The data source returns %s instead of failing, so configurations iterating over many hosts keep working; "+
+		"check the host id if you expected %s.", hostID, err, result, expected)
 }
 
 // addReadError reports err, a failed read of t.

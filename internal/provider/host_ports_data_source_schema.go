@@ -33,12 +33,7 @@ func (d *hostPortsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 // are derived from it.
 func hostPortsAttributes() map[string]schema.Attribute {
 	attributes := map[string]schema.Attribute{
-		"host_id": schema.StringAttribute{
-			Required: true,
-			MarkdownDescription: "The host to read: an IPv4 address such as `8.8.8.8`, an IPv6 address, or a DNS host name such as " +
-				"`contoso.com` (an internationalized name in its `xn--` form). It is checked when the plan is made, before any request.",
-			Validators: []validator.String{validHostID()},
-		},
+		"host_id": hostIDAttribute(),
 		"id": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "The host id, the same as `host_id`.",

@@ -165,7 +165,11 @@ func optionalBool(description string) schema.BoolAttribute {
 }
 
 func (p *defenderProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewHostPortsDataSource, NewHostPortDataSource, NewHostsPortsDataSource}
+	return []func() datasource.DataSource{
+		NewHostPortsDataSource, NewHostPortDataSource, NewHostsPortsDataSource,
+		NewHostDataSource, NewHostReputationDataSource, NewHostSslCertificatesDataSource, NewHostComponentsDataSource,
+		NewHostWhoisDataSource, NewHostSubdomainsDataSource, NewHostPassiveDNSDataSource,
+	}
 }
 
 func (p *defenderProvider) Resources(context.Context) []func() resource.Resource {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
@@ -96,4 +97,14 @@ func checkAuthorityHost(raw string) error {
 		return fmt.Errorf("authority host %q must use https", raw)
 	}
 	return nil
+}
+
+// hostIDAttribute is the host_id every data source reading one host takes.
+func hostIDAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "The host to read: an IPv4 address such as `8.8.8.8`, an IPv6 address, or a DNS host name such as " +
+			"`contoso.com` (an internationalized name in its `xn--` form). It is checked when the plan is made, before any request.",
+		Validators: []validator.String{validHostID()},
+	}
 }
