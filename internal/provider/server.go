@@ -35,7 +35,7 @@ import (
 // data sources and whether it deferred, which the framework keeps to itself.
 type configuredProvider interface {
 	provider.Provider
-	configured() (dataSourceData any, deferred *provider.Deferred)
+	configured() (client any, deferred *provider.Deferred)
 }
 
 // NewProtocol6Server returns the provider's protocol 6 server factory.
@@ -87,10 +87,10 @@ func (s *readServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadData
 	ctx, done := s.register(ctx)
 	defer done()
 
-	providerData, deferred := s.provider.configured()
+	client, deferred := s.provider.configured()
 	if deferred != nil {
 		// As the framework does: every read is deferred, unknown as a whole.
-		return encodeReadResponse(tftypes.NewValue(ds.typ, tftypes.UnknownValue), nil,
+		return encodeReadResponse(ds.typ, tftypes.NewValue(ds.typ, tftypes.UnknownValue), nil,
 			&tfprotov6.Deferred{Reason: tfprotov6.DeferredReason(deferred.Reason)}), nil
 	}
 
@@ -101,7 +101,7 @@ func (s *readServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadData
 			var diags diag.Diagnostics
 			diags.AddError("Unable To Decode Configuration",
 				fmt.Sprintf("The configuration Terraform sent for %s could not be decoded with the data source's schema: %s. This is a bug in the provider or in Terraform; please report it.", req.TypeName, err))
-			return encodeReadResponse(tftypes.Value{}, diags, nil), nil
+			return encodeReadResponse(ds.typ, tftypes.Value{}, diags, nil), nil
 		}
 		config = value
 	}
@@ -109,9 +109,9 @@ func (s *readServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadData
 	dataSource := ds.create()
 	if configurable, ok := dataSource.(datasource.DataSourceWithConfigure); ok {
 		var configured datasource.ConfigureResponse
-		configurable.Configure(ctx, datasource.ConfigureRequest{ProviderData: providerData}, &configured)
+		configurable.Configure(ctx, datasource.ConfigureRequest{ProviderData: client}, &configured)
 		if configured.Diagnostics.HasError() {
-			return encodeReadResponse(tftypes.Value{}, configured.Diagnostics, nil), nil
+			return encodeReadResponse(ds.typ, tftypes.Value{}, configured.Diagnostics, nil), nil
 		}
 	}
 	readReq := datasource.ReadRequest{
@@ -125,7 +125,7 @@ func (s *readServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadData
 	if readResp.Deferred != nil {
 		deferredRead = &tfprotov6.Deferred{Reason: tfprotov6.DeferredReason(readResp.Deferred.Reason)}
 	}
-	return encodeReadResponse(readResp.State.Raw, readResp.Diagnostics, deferredRead), nil
+	return encodeReadResponse(ds.typ, readResp.State.Raw, readResp.Diagnostics, deferredRead), nil
 }
 
 // register makes ctx end when Terraform stops the provider, as the
@@ -172,14 +172,16 @@ func fastDataSources(ctx context.Context, p provider.Provider) map[string]*fastD
 	return served
 }
 
-// encodeReadResponse is the protocol's answer: the state encoded with its
-// own type, and the diagnostics as the framework converts them.
-func encodeReadResponse(state tftypes.Value, diags diag.Diagnostics, deferred *tfprotov6.Deferred) *tfprotov6.ReadDataSourceResponse {
+// encodeReadResponse is the protocol's answer: the state encoded with the
+// data source's schema type, as the framework encodes it, so a state Read
+// built with another type fails here rather than reaching Terraform; and
+// the diagnostics as the framework converts them.
+func encodeReadResponse(schemaType tftypes.Type, state tftypes.Value, diags diag.Diagnostics, deferred *tfprotov6.Deferred) *tfprotov6.ReadDataSourceResponse {
 	resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: protocolDiagnostics(diags), Deferred: deferred}
 	if state.Type() == nil {
 		return resp
 	}
-	encoded, err := tfprotov6.NewDynamicValue(state.Type(), state)
+	encoded, err := tfprotov6.NewDynamicValue(schemaType, state)
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
 			Severity: tfprotov6.DiagnosticSeverityError,
