@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,76 +17,81 @@ import (
 	"sync"
 )
 
-// Property names of the hostPort entity, as Graph spells them. They are the
-// only names $select accepts.
-const (
-	propID          = "id"
-	propHost        = "host"
-	propCertificate = "mostRecentSslCertificate"
-)
-
-var selectableProps = []string{
-	"id", "port", "protocol", "status", "firstSeenDateTime", "lastSeenDateTime", "lastScanDateTime",
-	"timesObserved", "banners", "services", propHost, propCertificate,
-}
-
-// Dataset is the emulator's world: hosts, each with an ordered list of
-// hostPorts kept in Graph's JSON shape with the certificate expanded. Ports
-// are stored as pre-compacted JSON per property so that serving a page is
-// concatenation, which keeps multi-megabyte benchmark pages cheap, and so that
-// whatever a fixture file holds (odd banners, unknown enum members, extra
-// fields) reaches the client byte for byte.
+// Dataset is the emulator's world: hosts, each with its entity and one
+// entry per collection of the route table (ports, reputation, certificates,
+// components, WHOIS, subdomains, passive DNS), kept in Graph's JSON shape
+// with navigations expanded. Entities are stored as pre-compacted JSON per
+// property so that serving a page is concatenation, which keeps
+// multi-megabyte benchmark pages cheap, and so that whatever a fixture file
+// holds (odd banners, unknown enum members, extra fields) reaches the client
+// byte for byte, in the fixture's property order.
 //
 // A Dataset must not be modified once a Server uses it.
 type Dataset struct {
 	hosts map[string]*datasetHost // keyed by lower-cased host id
-	ports map[string]*hostPort    // keyed by hostPort id, case-sensitive (ids are base64)
+	ports map[string]*entity      // keyed by hostPort id, case-sensitive (ids are base64)
+	// byID holds the entities served by id other than hostPorts, by
+	// collection name (sslCertificates, components, sslCertificate), then
+	// by id, case-sensitive.
+	byID map[string]map[string]*entity
+	// portCerts are the certificates hostPorts hold, by id, served by
+	// /sslCertificates/{id} when no hostSslCertificate holds them. The first
+	// port to hold an id wins.
+	portCerts map[string]json.RawMessage
 }
 
 type datasetHost struct {
-	id    string
-	ports []*hostPort
+	id     string
+	entity *entity   // the host itself
+	ports  []*entity // always present: a host lists its ports, maybe none
+	// lists are the other list collections, singles the entities a host has
+	// at most one of (reputation, whois). A key is present when the
+	// fixture had it, so a file written back has the keys it was read with.
+	lists   map[string][]*entity
+	singles map[string]*entity
 }
 
-// hostPort is one stored entity. props keeps the fixture's property order.
-type hostPort struct {
-	id     string
-	hostID string
-	props  []property
-	// certID is the id used for the unexpanded stub; "" when the port has no
-	// certificate (the property is then null).
-	certID string
+// entity is one stored object. props keeps the fixture's property order.
+type entity struct {
+	id    string
+	props []property
 }
 
 type property struct {
 	name string
 	key  []byte          // `"name":`, precomputed because pages are rendered often
 	raw  json.RawMessage // compact JSON
+	// stub is what an expandable navigation holding an object is written
+	// as when not expanded: {"id":...}. nil for every other property.
+	stub []byte
 }
 
 func newProperty(name string, raw json.RawMessage) property {
 	return property{name: name, key: append(mustJSON(name), ':'), raw: raw}
 }
 
-// hostFile is the on-disk shape of one host, used by LoadDir and WriteDir.
-type hostFile struct {
-	HostID string            `json:"hostId"`
-	Value  []json.RawMessage `json:"value"`
+func stubOf(id string) []byte {
+	return append(append([]byte(`{"id":`), mustJSON(id)...), '}')
 }
 
 //go:embed data/*.json
 var sampleFS embed.FS
 
 // NewDataset returns an empty dataset for tests that build their own hosts
-// with AddHost.
+// with AddHost, AddHostJSON or AddHostCollections.
 func NewDataset() *Dataset {
-	return &Dataset{hosts: map[string]*datasetHost{}, ports: map[string]*hostPort{}}
+	return &Dataset{
+		hosts:     map[string]*datasetHost{},
+		ports:     map[string]*entity{},
+		byID:      map[string]map[string]*entity{},
+		portCerts: map[string]json.RawMessage{},
+	}
 }
 
 // SampleData returns the embedded sample hosts documented in the package
 // comment, plus the generated paging host. Each call returns a Dataset of
-// its own; the parsed ports are shared between them because nothing ever
-// modifies a stored port.
+// its own; the parsed entities are shared between them because nothing ever
+// modifies a stored entity.
 func SampleData() *Dataset {
 	sampleOnce.Do(func() { sample = loadSample() })
 	d := NewDataset()
@@ -94,6 +100,16 @@ func SampleData() *Dataset {
 	}
 	for k, p := range sample.ports {
 		d.ports[k] = p
+	}
+	for name, m := range sample.byID {
+		c := make(map[string]*entity, len(m))
+		for k, e := range m {
+			c[k] = e
+		}
+		d.byID[name] = c
+	}
+	for k, raw := range sample.portCerts {
+		d.portCerts[k] = raw
 	}
 	return d
 }
@@ -112,7 +128,7 @@ func loadSample() *Dataset {
 	for _, e := range entries {
 		b, err := fs.ReadFile(sampleFS, "data/"+e.Name())
 		if err == nil {
-			err = d.addFile(b)
+			err = d.AddHostJSON(b)
 		}
 		if err != nil {
 			// The embedded files are part of the build; a broken one is a bug
@@ -120,19 +136,20 @@ func loadSample() *Dataset {
 			panic(fmt.Sprintf("fakegraph: embedded sample data %s: %v", e.Name(), err))
 		}
 	}
-	if err := d.addPorts(SamplePagingHost, generatePorts(SamplePagingHost, 250, 7)); err != nil {
+	in := hostInput{id: SamplePagingHost, ports: generatePorts(SamplePagingHost, 250, 7)}
+	in.built = map[string][]*entity{CollectionSubdomains: generateSubdomains(SamplePagingHost, 250)}
+	if err := d.addHost(in); err != nil {
 		panic("fakegraph: generated sample host: " + err.Error())
 	}
 	return d
 }
 
-// SamplePagingHost is the sample host with 250 ports: three pages at the
-// default page size of 100.
+// SamplePagingHost is the sample host with 250 ports and 250 subdomains:
+// three pages each at the default page size of 100.
 const SamplePagingHost = "scan.example.net"
 
 // LoadDir reads every *.json file of dir (not recursively). Each file holds
-// one host: {"hostId":"8.8.8.8","value":[hostPort, ...]} with certificates
-// expanded.
+// one host in the format AddHostJSON reads.
 func LoadDir(dir string) (*Dataset, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
@@ -148,142 +165,468 @@ func LoadDir(dir string) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := d.addFile(b); err != nil {
+		if err := d.AddHostJSON(b); err != nil {
 			return nil, fmt.Errorf("fakegraph: %s: %w", name, err)
 		}
 	}
 	return d, nil
 }
 
-func (d *Dataset) addFile(b []byte) error {
-	var f hostFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	return d.AddHost(f.HostID, f.Value)
-}
-
-// AddHost adds a host with its ports in Graph's JSON shape (certificate
-// expanded). A port without "id" gets the base64 of "{hostId}$${port}", the
-// shape Graph's own ids have; a port without "host" gets a stub naming
-// hostID.
-func (d *Dataset) AddHost(hostID string, ports []json.RawMessage) error {
-	parsed := make([]*hostPort, len(ports))
-	for i, raw := range ports {
-		p, err := parseHostPort(hostID, raw)
-		if err != nil {
-			return fmt.Errorf("host %q port #%d: %w", hostID, i, err)
-		}
-		parsed[i] = p
-	}
-	return d.addPorts(hostID, parsed)
-}
-
-func (d *Dataset) addPorts(hostID string, ports []*hostPort) error {
-	if hostID == "" {
-		return errors.New("empty hostId")
-	}
-	key := strings.ToLower(hostID)
-	if _, dup := d.hosts[key]; dup {
-		return fmt.Errorf("host %q defined twice", hostID)
-	}
-	local := make(map[string]bool, len(ports))
-	for _, p := range ports {
-		if _, dup := d.ports[p.id]; dup || local[p.id] {
-			return fmt.Errorf("host %q: hostPort id %q used twice", hostID, p.id)
-		}
-		local[p.id] = true
-	}
-	for _, p := range ports {
-		d.ports[p.id] = p
-	}
-	d.hosts[key] = &datasetHost{id: hostID, ports: ports}
-	return nil
-}
-
-// parseHostPort walks the object's keys in order so the stored entity keeps
-// the fixture's layout.
-func parseHostPort(hostID string, raw json.RawMessage) (*hostPort, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
+// AddHostJSON adds one host from a fixture file's content: a JSON object
+// with "hostId" and one key per collection, named as Graph names the
+// host's navigation:
+//
+//	{"hostId": "contoso.com",
+//	 "host": {...}, "ports": [...], "reputation": {...}, "sslCertificates": [...],
+//	 "components": [...], "whois": {...}, "subdomains": [...],
+//	 "passiveDns": [...], "passiveDnsReverse": [...]}
+//
+// See AddHostCollections for what each key may hold. Any other key is an
+// error naming it.
+func (d *Dataset) AddHostJSON(file []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(file))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
+		return errors.New("a host file must be a JSON object")
 	}
-	p := &hostPort{hostID: hostID}
-	seen := map[string]bool{}
-	var portNum json.Number
+	var hostID string
+	keys := map[string]json.RawMessage{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return err
+		}
+		name, _ := tok.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, dup := keys[name]; dup || name == "hostId" && hostID != "" {
+			return fmt.Errorf("key %q repeated", name)
+		}
+		if name == "hostId" {
+			if err := json.Unmarshal(val, &hostID); err != nil || hostID == "" {
+				return errors.New(`"hostId" must be a non-empty string`)
+			}
+			continue
+		}
+		if c := collectionsByFixtureName[name]; c == nil || !c.underHost {
+			return fmt.Errorf("unknown key %q: a host file holds \"hostId\" and the collections %s", name, strings.Join(fixtureKeys(), ", "))
+		}
+		keys[name] = val
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the host object")
+	}
+	if hostID == "" {
+		return errors.New(`missing "hostId"`)
+	}
+	return d.AddHostCollections(hostID, keys)
+}
+
+func fixtureKeys() []string {
+	var out []string
+	for _, c := range collections {
+		if c.underHost {
+			out = append(out, strconv.Quote(c.name))
+		}
+	}
+	return out
+}
+
+// AddHostCollections adds a host with its collections, keyed by the
+// Collection constants (the keys of a fixture file): "host" the host entity,
+// "reputation" and "whois" one entity each, the other keys a JSON array of
+// entities, all in Graph's JSON shape with navigations expanded (a port's
+// mostRecentSslCertificate, a hostSslCertificate's sslCertificate). Every
+// key is optional:
+//
+//   - no "host": the host entity is {"@odata.type", "id"}, an ipAddress when
+//     hostID parses as an IP address, a hostname otherwise; a host entity
+//     without @odata.type or id gets them the same way, and its id must be
+//     hostID.
+//   - no list key: the list is empty; no "reputation" or "whois": those
+//     routes answer 404 for this host.
+//
+// A port without "id" gets the base64 of "{hostId}$${port}", the shape
+// Graph's own ids have; a port without "host" gets a stub naming hostID. A
+// hostSslCertificate without "host" gets that stub too, and without
+// "sslCertificate" a null. Every other entity needs a non-empty string id.
+// The ids of hostPorts, hostSslCertificates and hostComponents must be
+// unique across the dataset, as each is a route; a certificate (the
+// sslCertificate of a hostSslCertificate) may appear on several hosts when
+// written identically each time.
+func (d *Dataset) AddHostCollections(hostID string, collections map[string]json.RawMessage) error {
+	in := hostInput{id: hostID, singles: map[string]json.RawMessage{}, lists: map[string][]json.RawMessage{}}
+	for name, raw := range collections {
+		c := collectionsByFixtureName[name]
+		if c == nil || !c.underHost {
+			return fmt.Errorf("host %q: unknown collection %q", hostID, name)
+		}
+		switch {
+		case c == portsCollection:
+			if err := json.Unmarshal(raw, &in.rawPorts); err != nil {
+				return fmt.Errorf("host %q: %q must be an array of objects", hostID, name)
+			}
+		case c.list:
+			var items []json.RawMessage
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return fmt.Errorf("host %q: %q must be an array of objects", hostID, name)
+			}
+			if items == nil {
+				items = []json.RawMessage{} // null is an empty list, still present
+			}
+			in.lists[name] = items
+		default:
+			in.singles[name] = raw
+		}
+	}
+	return d.parseAndAdd(in)
+}
+
+// AddHost adds a host with its ports only, in Graph's JSON shape
+// (certificate expanded), as AddHostCollections does with just "ports".
+func (d *Dataset) AddHost(hostID string, ports []json.RawMessage) error {
+	return d.parseAndAdd(hostInput{id: hostID, rawPorts: ports})
+}
+
+// hostInput is a host on its way in: raw JSON from a file or a caller, or
+// entities a generator built.
+type hostInput struct {
+	id       string
+	rawPorts []json.RawMessage
+	singles  map[string]json.RawMessage
+	lists    map[string][]json.RawMessage
+	// Built by a generator: used as they are.
+	ports       []*entity
+	hostEntity  *entity
+	builtSingle map[string]*entity
+	built       map[string][]*entity
+}
+
+func (d *Dataset) parseAndAdd(in hostInput) error {
+	if in.id == "" {
+		return errors.New("empty hostId")
+	}
+	for i, raw := range in.rawPorts {
+		p, err := parseEntity(portsCollection, in.id, raw)
+		if err != nil {
+			return fmt.Errorf("host %q port #%d: %w", in.id, i, err)
+		}
+		in.ports = append(in.ports, p)
+	}
+	if raw, ok := in.singles[CollectionHost]; ok {
+		e, err := parseEntity(hostCollection, in.id, raw)
+		if err != nil {
+			return fmt.Errorf("host %q: host: %w", in.id, err)
+		}
+		in.hostEntity = e
+	}
+	for name, raw := range in.singles {
+		if name == CollectionHost {
+			continue
+		}
+		e, err := parseEntity(collectionsByFixtureName[name], in.id, raw)
+		if err != nil {
+			return fmt.Errorf("host %q: %s: %w", in.id, name, err)
+		}
+		if in.builtSingle == nil {
+			in.builtSingle = map[string]*entity{}
+		}
+		in.builtSingle[name] = e
+	}
+	for name, items := range in.lists {
+		c := collectionsByFixtureName[name]
+		parsed := make([]*entity, len(items))
+		for i, raw := range items {
+			e, err := parseEntity(c, in.id, raw)
+			if err != nil {
+				return fmt.Errorf("host %q: %s #%d: %w", in.id, name, i, err)
+			}
+			parsed[i] = e
+		}
+		if in.built == nil {
+			in.built = map[string][]*entity{}
+		}
+		in.built[name] = parsed
+	}
+	return d.addHost(in)
+}
+
+// addHost checks a host against the dataset and adds it whole or not at all.
+func (d *Dataset) addHost(in hostInput) error {
+	if in.id == "" {
+		return errors.New("empty hostId")
+	}
+	key := strings.ToLower(in.id)
+	if _, dup := d.hosts[key]; dup {
+		return fmt.Errorf("host %q defined twice", in.id)
+	}
+	h := &datasetHost{id: in.id, entity: in.hostEntity, ports: in.ports, lists: in.built, singles: in.builtSingle}
+	if h.entity == nil {
+		h.entity = defaultHostEntity(in.id)
+	}
+	if h.ports == nil {
+		h.ports = []*entity{}
+	}
+
+	// Ids that are routes must be unique across the dataset.
+	local := make(map[string]bool, len(h.ports))
+	for _, p := range h.ports {
+		if _, dup := d.ports[p.id]; dup || local[p.id] {
+			return fmt.Errorf("host %q: hostPort id %q used twice", in.id, p.id)
+		}
+		local[p.id] = true
+	}
+	certs := map[string]*entity{}
+	for _, c := range collections {
+		if c.byID == "" || c == portsCollection {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, e := range h.lists[c.name] {
+			if _, dup := d.byID[c.name][e.id]; dup || seen[e.id] {
+				return fmt.Errorf("host %q: %s id %q used twice", in.id, c.entityType, e.id)
+			}
+			seen[e.id] = true
+		}
+	}
+	for _, hc := range h.lists[CollectionSslCertificates] {
+		cert, err := hc.certificate()
+		if err != nil {
+			return fmt.Errorf("host %q: hostSslCertificate %q: %w", in.id, hc.id, err)
+		}
+		if cert == nil {
+			continue
+		}
+		for _, other := range []*entity{certs[cert.id], d.byID[CollectionSslCertificate][cert.id]} {
+			if other != nil && !bytes.Equal(other.json(), cert.json()) {
+				return fmt.Errorf("host %q: sslCertificate %q appears twice with different content", in.id, cert.id)
+			}
+		}
+		certs[cert.id] = cert
+	}
+
+	for _, p := range h.ports {
+		d.ports[p.id] = p
+		for _, pr := range p.props {
+			if pr.name == propCertificate && pr.stub != nil {
+				var stub struct{ ID string }
+				_ = json.Unmarshal(pr.raw, &stub)
+				if _, known := d.portCerts[stub.ID]; !known {
+					d.portCerts[stub.ID] = pr.raw
+				}
+			}
+		}
+	}
+	for _, c := range collections {
+		if c.byID == "" || c == portsCollection {
+			continue
+		}
+		for _, e := range h.lists[c.name] {
+			d.index(c.name, e)
+		}
+	}
+	for _, cert := range certs {
+		d.index(CollectionSslCertificate, cert)
+	}
+	d.hosts[key] = h
+	return nil
+}
+
+func (d *Dataset) index(name string, e *entity) {
+	m := d.byID[name]
+	if m == nil {
+		m = map[string]*entity{}
+		d.byID[name] = m
+	}
+	m[e.id] = e
+}
+
+// certificate returns a hostSslCertificate's certificate as an entity of
+// its own, nil when the navigation is null.
+func (e *entity) certificate() (*entity, error) {
+	for _, pr := range e.props {
+		if pr.name == propSslCertificate && pr.stub != nil {
+			return parseEntity(certificateCollection, "", pr.raw)
+		}
+	}
+	return nil, nil
+}
+
+// defaultHostEntity is the host entity of a host given without one.
+func defaultHostEntity(hostID string) *entity {
+	return &entity{id: hostID, props: []property{
+		newProperty("@odata.type", mustJSON(hostODataType(hostID))),
+		newProperty(propID, mustJSON(hostID)),
+	}}
+}
+
+// hostODataType tells the host's subtype by the shape of its id.
+func hostODataType(hostID string) string {
+	if net.ParseIP(hostID) != nil {
+		return "#microsoft.graph.security.ipAddress"
+	}
+	return "#microsoft.graph.security.hostname"
+}
+
+// parseObject walks an object's keys in order so the stored entity keeps
+// the fixture's layout. Values are compacted; a repeated name is an error.
+func parseObject(raw json.RawMessage) ([]property, map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, nil, errors.New("not a JSON object")
+	}
+	var props []property
+	seen := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
 		}
 		name, ok := tok.(string)
 		if !ok {
-			return nil, fmt.Errorf("expected a property name, found %v", tok)
+			return nil, nil, fmt.Errorf("expected a property name, found %v", tok)
 		}
 		var val json.RawMessage
 		if err := dec.Decode(&val); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if seen[name] {
-			return nil, fmt.Errorf("property %q repeated", name)
+		if _, dup := seen[name]; dup {
+			return nil, nil, fmt.Errorf("property %q repeated", name)
 		}
-		seen[name] = true
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, val); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		val = buf.Bytes()
-		switch name {
-		case propID:
-			if err := json.Unmarshal(val, &p.id); err != nil || p.id == "" {
-				return nil, errors.New("id must be a non-empty string")
+		seen[name] = val
+		props = append(props, newProperty(name, val))
+	}
+	return props, seen, nil
+}
+
+// parseEntity reads one entity of collection c belonging to hostID,
+// checking what the routes rely on and adding what the fixture may leave
+// out (see AddHostCollections).
+func parseEntity(c *collection, hostID string, raw json.RawMessage) (*entity, error) {
+	props, seen, err := parseObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	e := &entity{props: props}
+	if v, ok := seen[propID]; ok {
+		if err := json.Unmarshal(v, &e.id); err != nil || e.id == "" {
+			return nil, errors.New("id must be a non-empty string")
+		}
+	}
+	// Navigations a client may expand become stubs unless expanded.
+	for i, pr := range e.props {
+		if !containsName(c.expandable, pr.name) || string(pr.raw) == "null" {
+			continue
+		}
+		var stub struct{ ID string }
+		if err := json.Unmarshal(pr.raw, &stub); err != nil || stub.ID == "" {
+			return nil, fmt.Errorf(`%s must be null or an object with an "id"`, pr.name)
+		}
+		e.props[i].stub = stubOf(stub.ID)
+	}
+	checkHostStub := func() error {
+		if v, ok := seen[propHost]; ok {
+			var stub struct{ ID string }
+			if err := json.Unmarshal(v, &stub); err != nil || stub.ID == "" {
+				return errors.New(`host must be an object with an "id"`)
 			}
-		case "port":
+		}
+		return nil
+	}
+
+	switch c {
+	case portsCollection:
+		var portNum json.Number
+		if v, ok := seen["port"]; ok {
 			var n int32
-			if err := json.Unmarshal(val, &n); err != nil {
+			if err := json.Unmarshal(v, &n); err != nil {
 				return nil, errors.New("port must be an int32 number")
 			}
 			portNum = json.Number(strconv.Itoa(int(n)))
-		case propHost:
-			var stub struct{ ID string }
-			if err := json.Unmarshal(val, &stub); err != nil || stub.ID == "" {
-				return nil, errors.New(`host must be an object with an "id"`)
+		}
+		if err := checkHostStub(); err != nil {
+			return nil, err
+		}
+		if portNum == "" {
+			return nil, errors.New(`missing "port"`)
+		}
+		if e.id == "" {
+			e.id = base64.StdEncoding.EncodeToString([]byte(hostID + "$$" + portNum.String()))
+			e.props = append([]property{newProperty(propID, mustJSON(e.id))}, e.props...)
+		}
+		if _, ok := seen[propHost]; !ok {
+			e.props = append(e.props, newProperty(propHost, stubOf(hostID)))
+		}
+		if _, ok := seen[propCertificate]; !ok {
+			e.props = append(e.props, newProperty(propCertificate, json.RawMessage("null")))
+		}
+	case hostCollection:
+		if e.id == "" {
+			e.id = hostID
+			at := 0
+			for at < len(e.props) && strings.HasPrefix(e.props[at].name, "@") {
+				at++
 			}
-		case propCertificate:
-			if string(val) != "null" {
-				var stub struct{ ID string }
-				if err := json.Unmarshal(val, &stub); err != nil || stub.ID == "" {
-					return nil, errors.New(`mostRecentSslCertificate must be null or an object with an "id"`)
-				}
-				p.certID = stub.ID
+			e.props = append(e.props[:at], append([]property{newProperty(propID, mustJSON(hostID))}, e.props[at:]...)...)
+		} else if !strings.EqualFold(e.id, hostID) {
+			return nil, fmt.Errorf("id %q is not the hostId %q", e.id, hostID)
+		}
+		if v, ok := seen["@odata.type"]; ok {
+			var t string
+			if err := json.Unmarshal(v, &t); err != nil || t == "" {
+				return nil, errors.New("@odata.type must be a non-empty string")
+			}
+		} else {
+			e.props = append([]property{newProperty("@odata.type", mustJSON(hostODataType(hostID)))}, e.props...)
+		}
+	default:
+		if e.id == "" {
+			return nil, errors.New(`missing "id": a non-empty string`)
+		}
+		if c == hostCertsCollection {
+			if err := checkHostStub(); err != nil {
+				return nil, err
+			}
+			if _, ok := seen[propSslCertificate]; !ok {
+				e.props = append(e.props, newProperty(propSslCertificate, json.RawMessage("null")))
+			}
+			if _, ok := seen[propHost]; !ok {
+				e.props = append(e.props, newProperty(propHost, stubOf(hostID)))
 			}
 		}
-		p.props = append(p.props, newProperty(name, val))
 	}
-	if portNum == "" {
-		return nil, errors.New(`missing "port"`)
-	}
-	if p.id == "" {
-		p.id = base64.StdEncoding.EncodeToString([]byte(hostID + "$$" + portNum.String()))
-		p.props = append([]property{newProperty(propID, mustJSON(p.id))}, p.props...)
-	}
-	if !seen[propHost] {
-		p.props = append(p.props, newProperty(propHost, mustJSON(map[string]string{"id": hostID})))
-	}
-	if !seen[propCertificate] {
-		p.props = append(p.props, newProperty(propCertificate, json.RawMessage("null")))
-	}
-	return p, nil
+	return e, nil
 }
 
+func containsName(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// allExpanded expands every navigation: how fixtures hold entities.
+var allExpanded = map[string]bool{propCertificate: true, propSslCertificate: true}
+
 // render writes the entity. selected == nil means every property; the id is
-// always written because Graph always returns the key. Unexpanded
-// navigation properties become stubs.
-func (p *hostPort) render(buf *bytes.Buffer, selected map[string]bool, expand bool) {
+// always written because Graph always returns the key. Navigations not in
+// expand become stubs.
+func (e *entity) render(buf *bytes.Buffer, selected, expand map[string]bool) {
 	buf.WriteByte('{')
 	first := true
-	for _, pr := range p.props {
+	for _, pr := range e.props {
 		// Annotations such as @odata.type are not properties: $select never removes them.
 		if selected != nil && pr.name != propID && !selected[pr.name] && !strings.HasPrefix(pr.name, "@") {
 			continue
@@ -293,10 +636,8 @@ func (p *hostPort) render(buf *bytes.Buffer, selected map[string]bool, expand bo
 		}
 		first = false
 		buf.Write(pr.key)
-		if pr.name == propCertificate && !expand && p.certID != "" {
-			buf.WriteString(`{"id":`)
-			buf.Write(mustJSON(p.certID))
-			buf.WriteByte('}')
+		if pr.stub != nil && !expand[pr.name] {
+			buf.Write(pr.stub)
 		} else {
 			buf.Write(pr.raw)
 		}
@@ -304,8 +645,17 @@ func (p *hostPort) render(buf *bytes.Buffer, selected map[string]bool, expand bo
 	buf.WriteByte('}')
 }
 
-// WriteDir writes one file per host in the format LoadDir reads. File names
-// are the host id with every character outside [A-Za-z0-9.-] percent-escaped.
+// json is the entity as stored: every property, navigations expanded.
+func (e *entity) json() []byte {
+	var buf bytes.Buffer
+	e.render(&buf, nil, allExpanded)
+	return buf.Bytes()
+}
+
+// WriteDir writes one file per host in the format LoadDir reads: "hostId",
+// "host", "ports", then each other collection the host has, in the order
+// of the package comment. File names are the host id with every character
+// outside [A-Za-z0-9.-] percent-escaped.
 func (d *Dataset) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -315,14 +665,15 @@ func (d *Dataset) WriteDir(dir string) error {
 		var body bytes.Buffer
 		body.WriteString(`{"hostId":`)
 		body.Write(mustJSON(h.id))
-		body.WriteString(`,"value":[`)
-		for i, p := range h.ports {
-			if i > 0 {
+		for _, c := range collections {
+			if raw, ok := h.collectionJSON(c); ok {
 				body.WriteByte(',')
+				body.Write(mustJSON(c.name))
+				body.WriteByte(':')
+				body.Write(raw)
 			}
-			p.render(&body, nil, true)
 		}
-		body.WriteString("]}")
+		body.WriteString("}")
 		var pretty bytes.Buffer
 		if err := json.Indent(&pretty, body.Bytes(), "", "  "); err != nil {
 			return err
@@ -333,6 +684,44 @@ func (d *Dataset) WriteDir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// collectionJSON is what a fixture file holds under c's key, compact, and
+// whether the host has that key at all.
+func (h *datasetHost) collectionJSON(c *collection) (json.RawMessage, bool) {
+	var buf bytes.Buffer
+	switch {
+	case c == hostCollection:
+		h.entity.render(&buf, nil, allExpanded)
+	case c == portsCollection:
+		writeArray(&buf, h.ports)
+	case !c.underHost:
+		return nil, false
+	case c.list:
+		items, ok := h.lists[c.name]
+		if !ok {
+			return nil, false
+		}
+		writeArray(&buf, items)
+	default:
+		e, ok := h.singles[c.name]
+		if !ok {
+			return nil, false
+		}
+		e.render(&buf, nil, allExpanded)
+	}
+	return buf.Bytes(), true
+}
+
+func writeArray(buf *bytes.Buffer, items []*entity) {
+	buf.WriteByte('[')
+	for i, e := range items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		e.render(buf, nil, allExpanded)
+	}
+	buf.WriteByte(']')
 }
 
 func fileNameFor(hostID string) string {
@@ -369,13 +758,26 @@ func (d *Dataset) PortCount(hostID string) int {
 // PortIDs returns a host's hostPort ids in listing order, so tests can call
 // the single-port route without decoding a list first.
 func (d *Dataset) PortIDs(hostID string) []string {
+	return d.CollectionIDs(hostID, CollectionPorts)
+}
+
+// CollectionIDs returns the ids of a host's list collection (ports,
+// sslCertificates, components, subdomains, passiveDns, passiveDnsReverse)
+// in listing order: empty for a host without that key, nil for an unknown
+// host or a collection that is not a list.
+func (d *Dataset) CollectionIDs(hostID, collection string) []string {
 	h := d.host(hostID)
-	if h == nil {
+	c := collectionsByFixtureName[collection]
+	if h == nil || c == nil || !c.list {
 		return nil
 	}
-	out := make([]string, len(h.ports))
-	for i, p := range h.ports {
-		out[i] = p.id
+	items := h.lists[c.name]
+	if c == portsCollection {
+		items = h.ports
+	}
+	out := make([]string, len(items))
+	for i, e := range items {
+		out[i] = e.id
 	}
 	return out
 }
@@ -383,13 +785,54 @@ func (d *Dataset) PortIDs(hostID string) []string {
 // HostPortJSON returns one stored port as Graph would serve it with
 // $expand=mostRecentSslCertificate, for tests that compare field by field.
 func (d *Dataset) HostPortJSON(hostPortID string) (json.RawMessage, bool) {
-	p, ok := d.ports[hostPortID]
-	if !ok {
+	return d.EntityJSON(CollectionPorts, hostPortID)
+}
+
+// EntityJSON returns an entity served by id as Graph would serve it with
+// every navigation expanded: collection is CollectionPorts (a hostPort),
+// CollectionSslCertificates (a hostSslCertificate), CollectionComponents
+// (a hostComponent) or CollectionSslCertificate (a certificate).
+func (d *Dataset) EntityJSON(collection, id string) (json.RawMessage, bool) {
+	c := collectionsByFixtureName[collection]
+	if c == nil || c.byID == "" {
 		return nil, false
 	}
-	var buf bytes.Buffer
-	p.render(&buf, nil, true)
-	return buf.Bytes(), true
+	e := d.entityByID(c, id)
+	if e == nil {
+		return nil, false
+	}
+	return e.json(), true
+}
+
+// CollectionJSON returns what a host's fixture file holds under a
+// collection's key (compact JSON: an array for a list, an object for
+// "host", "reputation" and "whois"), and false for an unknown host or a key
+// the host does not have.
+func (d *Dataset) CollectionJSON(hostID, collection string) (json.RawMessage, bool) {
+	h := d.host(hostID)
+	c := collectionsByFixtureName[collection]
+	if h == nil || c == nil {
+		return nil, false
+	}
+	return h.collectionJSON(c)
+}
+
+// entityByID looks an entity up on c's single-item route.
+func (d *Dataset) entityByID(c *collection, id string) *entity {
+	if c == portsCollection {
+		return d.ports[id]
+	}
+	if e := d.byID[c.name][id]; e != nil {
+		return e
+	}
+	if c == certificateCollection {
+		if raw, ok := d.portCerts[id]; ok {
+			if e, err := parseEntity(c, "", raw); err == nil {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 // host looks a host up case-insensitively: domain names are, and Graph

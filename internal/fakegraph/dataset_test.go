@@ -149,8 +149,11 @@ func TestLoadDirWriteDirRoundTrip(t *testing.T) {
 		}
 	}
 	// The files are what LoadDir documents: one host each.
-	var f hostFile
-	if err := json.Unmarshal(readDir(t, dir)["8.8.8.8.json"], &f); err != nil || f.HostID != "8.8.8.8" || len(f.Value) != 1 {
+	var f struct {
+		HostID string            `json:"hostId"`
+		Ports  []json.RawMessage `json:"ports"`
+	}
+	if err := json.Unmarshal(readDir(t, dir)["8.8.8.8.json"], &f); err != nil || f.HostID != "8.8.8.8" || len(f.Ports) != 1 {
 		t.Errorf("8.8.8.8.json: %v %+v", err, f)
 	}
 	// A second write is byte-identical.
@@ -166,11 +169,11 @@ func TestLoadDirWriteDirRoundTrip(t *testing.T) {
 func TestLoadDirRejectsBadData(t *testing.T) {
 	t.Parallel()
 	for name, content := range map[string]string{
-		"no port":         `{"hostId":"a","value":[{"id":"x"}]}`,
-		"port not int":    `{"hostId":"a","value":[{"port":"443"}]}`,
-		"no host id":      `{"value":[]}`,
-		"duplicate ids":   `{"hostId":"a","value":[{"id":"x","port":1},{"id":"x","port":2}]}`,
-		"cert without id": `{"hostId":"a","value":[{"port":1,"mostRecentSslCertificate":{"sha1":"ab"}}]}`,
+		"no port":         `{"hostId":"a","ports":[{"id":"x"}]}`,
+		"port not int":    `{"hostId":"a","ports":[{"port":"443"}]}`,
+		"no host id":      `{"ports":[]}`,
+		"duplicate ids":   `{"hostId":"a","ports":[{"id":"x","port":1},{"id":"x","port":2}]}`,
+		"cert without id": `{"hostId":"a","ports":[{"port":1,"mostRecentSslCertificate":{"sha1":"ab"}}]}`,
 		"not json":        `{`,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -179,7 +179,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, e *Request, 
 	_ = r.ParseForm()
 	s.log.setScope(e, r.PostForm.Get("scope"))
 
-	s.answer(w, r, OriginEntra, RouteToken, tenant, func(*Fault) response { return s.tokenResponse(r, tenant) })
+	s.answer(w, r, OriginEntra, faultTarget{route: RouteToken, key: tenant}, func(*Fault) response { return s.tokenResponse(r, tenant) })
 }
 
 // tokenResponse validates a client-credentials request in roughly the order

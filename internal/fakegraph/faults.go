@@ -11,17 +11,27 @@ import (
 	"time"
 )
 
-// Route selects which requests a Fault applies to.
+// Route selects which requests a Fault applies to. RouteList, RouteGet and
+// RouteCount are the kinds of Graph route; Fault.Collection says which
+// collection's ("" for ports, so RouteList is /hosts/{id}/ports, RouteGet
+// /hostPorts/{id} and RouteCount /hosts/{id}/ports/$count).
 type Route int
 
 const (
-	// RouteAny matches every Graph request (list, get, count, and unknown
-	// Graph paths) but not the token, ID-token or managed identity
-	// endpoints, so a catch-all fault does not stop a client from
-	// authenticating.
+	// RouteAny matches every Graph request (every list, get and count of
+	// every collection, and unknown Graph paths) but not the token,
+	// ID-token or managed identity endpoints, so a catch-all fault does
+	// not stop a client from authenticating. With a Collection it matches
+	// every route of that collection.
 	RouteAny Route = iota
+	// RouteList is a host's list: /hosts/{id}/{collection}.
 	RouteList
+	// RouteGet is one entity: /hostPorts/{id} and the other single-item
+	// routes by id (/hostSslCertificates/{id}, /hostComponents/{id},
+	// /sslCertificates/{id}), or one under a host: /hosts/{id} itself,
+	// /hosts/{id}/reputation, /hosts/{id}/whois.
 	RouteGet
+	// RouteCount is /hosts/{id}/ports/$count.
 	RouteCount
 	RouteToken
 	// RouteOIDC is the GitHub (Host "github") and Azure Pipelines (Host
@@ -106,9 +116,23 @@ func (k FaultKind) String() string {
 // Fault is one scripted misbehaviour. Faults are consumed as they fire.
 type Fault struct {
 	Route Route
-	// Host restricts the fault to one hostId (list, count), hostPort id
-	// (get), tenant (token), "github" or "pipelines" (OIDC) or client id
-	// (managed identity); "" matches any.
+	// Collection narrows a Graph Route to one collection of the route
+	// table, by its Collection constant: with RouteList, RouteGet or
+	// RouteCount, "" means CollectionPorts, so a fault written before
+	// there were other collections keeps its meaning; with RouteAny, ""
+	// means every route and a name every route of that collection (its
+	// list and its single-item route). CollectionHost is /hosts/{id},
+	// CollectionSslCertificate /sslCertificates/{id}. AddFault panics on a
+	// name the table lacks or a route the collection does not have
+	// (RouteCount of anything but ports, RouteList of reputation, ...).
+	// It must be "" on the non-Graph routes.
+	Collection string
+	// Host restricts the fault to one key: the hostId of a route under
+	// /hosts/{id} (lists, count, the host, reputation, whois; compared
+	// case-insensitively), the entity id of a single-item route by id
+	// (/hostPorts/{id} and the others; case matters), the tenant (token),
+	// "github" or "pipelines" (OIDC) or the client id (managed identity);
+	// "" matches any.
 	Host string
 	// Nth fires on the Nth matching request counted from when the fault was
 	// added (1-based); 0 means the next one.
@@ -141,6 +165,9 @@ func (s *Server) AddFault(f Fault) {
 	if _, ok := faultKindNames[f.Kind]; !ok {
 		panic(fmt.Sprintf("fakegraph: AddFault with invalid Kind %d", f.Kind))
 	}
+	if !routeCollectionValid(f.Route, f.Collection) {
+		panic(fmt.Sprintf("fakegraph: AddFault with Collection %q, which Route %d does not serve", f.Collection, f.Route))
+	}
 	s.faults.mu.Lock()
 	s.faults.list = append(s.faults.list, &activeFault{f: f})
 	s.faults.mu.Unlock()
@@ -153,32 +180,58 @@ func (s *Server) ClearFaults() {
 	s.faults.mu.Unlock()
 }
 
-func (af *activeFault) matches(route Route, key string) bool {
+// faultTarget is what a fault is matched against: the route, the route
+// table's collection ("" off Graph's collections), and the key, compared
+// exactly for ids of single-item routes.
+type faultTarget struct {
+	route      Route
+	collection string
+	key        string
+	exactKey   bool
+}
+
+func (af *activeFault) matches(t faultTarget) bool {
 	switch {
-	case af.f.Route == RouteAny && (route == RouteToken || route == RouteOIDC || route == RouteManagedIdentity):
+	case af.f.Route == RouteAny && (t.route == RouteToken || t.route == RouteOIDC || t.route == RouteManagedIdentity):
 		return false
-	case af.f.Route != RouteAny && af.f.Route != route:
+	case af.f.Route != RouteAny && af.f.Route != t.route:
+		return false
+	case !af.collectionMatches(t.collection):
 		return false
 	case af.f.Host == "":
 		return true
-	case route == RouteGet:
-		return af.f.Host == key // hostPort ids are base64: case matters
+	case t.exactKey:
+		return af.f.Host == t.key // entity ids are opaque, often base64: case matters
 	default:
-		return strings.EqualFold(af.f.Host, key)
+		return strings.EqualFold(af.f.Host, t.key)
 	}
+}
+
+func (af *activeFault) collectionMatches(collection string) bool {
+	want := af.f.Collection
+	switch af.f.Route {
+	case RouteAny:
+		return want == "" || want == collection
+	case RouteList, RouteGet, RouteCount:
+		if want == "" {
+			want = CollectionPorts
+		}
+		return want == collection
+	}
+	return true
 }
 
 // next returns the fault that fires for this request, if any. Every
 // matching fault counts the request, so Nth stays "the Nth matching request"
 // even when an earlier fault took it.
-func (fs *faultSet) next(route Route, key string) (Fault, bool) {
+func (fs *faultSet) next(t faultTarget) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	var hit Fault
 	found := false
 	kept := fs.list[:0]
 	for _, af := range fs.list {
-		if af.matches(route, key) {
+		if af.matches(t) {
 			af.seen++
 			times := af.f.Times
 			if times == 0 {
@@ -288,8 +341,8 @@ func (s *Server) faultAnswer(r *http.Request, origin string, f Fault) (response,
 // answer runs a request through the fault machinery around the normal
 // handler: replaced answers, added latency, and cut or aborted bodies.
 // normal receives the fault (if any) so list pages can rewrite nextLink.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, origin string, route Route, key string, normal func(f *Fault) response) {
-	f, hasFault := s.faults.next(route, key)
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, origin string, t faultTarget, normal func(f *Fault) response) {
+	f, hasFault := s.faults.next(t)
 	if !hasFault {
 		normal(nil).write(w)
 		return

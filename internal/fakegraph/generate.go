@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"sort"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ func Generate(hosts, portsPerHost int, seed int64) *Dataset {
 	d := NewDataset()
 	for i := 1; i <= hosts; i++ {
 		id := generatedHostID(i)
-		if err := d.addPorts(id, generatePorts(id, portsPerHost, seed+int64(i))); err != nil {
+		if err := d.addHost(hostInput{id: id, ports: generatePorts(id, portsPerHost, seed+int64(i))}); err != nil {
 			panic("fakegraph: generator produced an invalid host: " + err.Error())
 		}
 	}
@@ -158,10 +159,10 @@ func (g *generator) span() (time.Time, time.Time) {
 	return first, last
 }
 
-func generatePorts(hostID string, n int, seed int64) []*hostPort {
+func generatePorts(hostID string, n int, seed int64) []*entity {
 	g := &generator{r: rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)), hostID: hostID}
 	numbers := g.portNumbers(n)
-	out := make([]*hostPort, n)
+	out := make([]*entity, n)
 	for i, num := range numbers {
 		out[i] = g.port(num)
 	}
@@ -193,7 +194,7 @@ func (g *generator) portNumbers(n int) []int {
 	return nums
 }
 
-func (g *generator) port(num int) *hostPort {
+func (g *generator) port(num int) *entity {
 	protocol := "tcp"
 	if g.pick(5) == 0 {
 		protocol = "udp"
@@ -208,7 +209,7 @@ func (g *generator) port(num int) *hostPort {
 	first, last := g.span()
 	scan := last.Add(time.Duration(g.pick(3600)) * time.Second)
 	id := base64.StdEncoding.EncodeToString([]byte(g.hostID + "$$" + fmt.Sprint(num)))
-	p := &hostPort{id: id, hostID: g.hostID}
+	p := &entity{id: id}
 	add := func(name string, v any) { p.props = append(p.props, newProperty(name, mustJSON(v))) }
 	add(propID, id)
 	add("port", num)
@@ -231,8 +232,8 @@ func (g *generator) port(num int) *hostPort {
 	add(propHost, map[string]string{"id": g.hostID})
 	if g.pick(2) == 0 {
 		cert := g.certificate()
-		p.certID = cert.ID
 		add(propCertificate, cert)
+		p.props[len(p.props)-1].stub = stubOf(cert.ID)
 	} else {
 		add(propCertificate, nil)
 	}
@@ -305,4 +306,282 @@ func (g *generator) certificate() genCertificate {
 		Issuer:             entity("ca.example.net"),
 		Subject:            entity(strings.Trim(g.hostID, ".")),
 	}
+}
+
+// GenerateOptions says what GenerateHosts builds.
+type GenerateOptions struct {
+	Hosts        int   // how many hosts, named as Generate names them
+	PortsPerHost int   // ports per host, exactly as Generate builds them
+	Seed         int64 // the same options give byte-identical data
+	// SslCertificatesPerHost and ComponentsPerHost are the length of each
+	// host's sslCertificates and components lists; 0 leaves the key out
+	// (an empty list).
+	SslCertificatesPerHost int
+	ComponentsPerHost      int
+}
+
+// GenerateHosts is Generate with the rest of a host: for every host its
+// entity (a hostname or an ipAddress with the subtype's properties), a
+// reputation, certificates (each with its sslCertificate expanded and the
+// ports it was seen on), components, and for hostnames a WHOIS record, all
+// deterministic from the seed. The ports are Generate's, byte for byte:
+// the other collections draw from a random stream of their own. Ids that
+// are routes (hostSslCertificate, hostComponent) carry the host id, so they
+// are unique across the dataset.
+func GenerateHosts(o GenerateOptions) *Dataset {
+	d := NewDataset()
+	for i := 1; i <= o.Hosts; i++ {
+		id := generatedHostID(i)
+		in := hostInput{id: id, ports: generatePorts(id, o.PortsPerHost, o.Seed+int64(i))}
+		g := &generator{r: rand.New(rand.NewPCG(uint64(o.Seed+int64(i)), 0x6a09e667f3bcc909)), hostID: id}
+		in.hostEntity = g.entity(hostCollection, g.hostEntity())
+		in.builtSingle = map[string]*entity{CollectionReputation: g.entity(collectionNamed(CollectionReputation), g.reputation())}
+		if net.ParseIP(id) == nil {
+			in.builtSingle[CollectionWhois] = g.entity(collectionNamed(CollectionWhois), g.whois())
+		}
+		in.built = map[string][]*entity{}
+		if o.SslCertificatesPerHost > 0 {
+			for range o.SslCertificatesPerHost {
+				in.built[CollectionSslCertificates] = append(in.built[CollectionSslCertificates], g.entity(hostCertsCollection, g.hostCertificate()))
+			}
+		}
+		if o.ComponentsPerHost > 0 {
+			for n := range o.ComponentsPerHost {
+				in.built[CollectionComponents] = append(in.built[CollectionComponents], g.entity(collectionNamed(CollectionComponents), g.hostComponent(n)))
+			}
+		}
+		if err := d.addHost(in); err != nil {
+			panic("fakegraph: generator produced an invalid host: " + err.Error())
+		}
+	}
+	return d
+}
+
+// entity stores a generated value the way a fixture's is stored.
+func (g *generator) entity(c *collection, v any) *entity {
+	e, err := parseEntity(c, g.hostID, mustJSON(v))
+	if err != nil {
+		panic("fakegraph: generator produced an invalid " + c.entityType + ": " + err.Error())
+	}
+	return e
+}
+
+// The JSON shapes of the other collections, in Graph's property order.
+type (
+	genHostname struct {
+		ODataType  string `json:"@odata.type"`
+		ID         string `json:"id"`
+		FirstSeen  string `json:"firstSeenDateTime"`
+		LastSeen   string `json:"lastSeenDateTime"`
+		Registrar  string `json:"registrar"`
+		Registrant string `json:"registrant"`
+	}
+	genAutonomousSystem struct {
+		Name         string `json:"name"`
+		Number       int    `json:"number"`
+		Organization string `json:"organization"`
+		Value        string `json:"value"`
+	}
+	genIPAddress struct {
+		ODataType        string              `json:"@odata.type"`
+		ID               string              `json:"id"`
+		FirstSeen        string              `json:"firstSeenDateTime"`
+		LastSeen         string              `json:"lastSeenDateTime"`
+		AutonomousSystem genAutonomousSystem `json:"autonomousSystem"`
+		CountryOrRegion  string              `json:"countryOrRegion"`
+		HostingProvider  string              `json:"hostingProvider"`
+		Netblock         string              `json:"netblock"`
+	}
+	genRule struct {
+		Name              string `json:"name"`
+		Description       string `json:"description"`
+		Severity          string `json:"severity"`
+		RelatedDetailsURL string `json:"relatedDetailsUrl"`
+	}
+	genReputation struct {
+		ID             string    `json:"id"`
+		Classification string    `json:"classification"`
+		Score          int       `json:"score"`
+		Rules          []genRule `json:"rules"`
+	}
+	genCertPort struct {
+		Port      int    `json:"port"`
+		FirstSeen string `json:"firstSeenDateTime"`
+		LastSeen  string `json:"lastSeenDateTime"`
+	}
+	genHostCertificate struct {
+		ID             string            `json:"id"`
+		FirstSeen      string            `json:"firstSeenDateTime"`
+		LastSeen       string            `json:"lastSeenDateTime"`
+		Ports          []genCertPort     `json:"ports"`
+		SslCertificate genCertificate    `json:"sslCertificate"`
+		Host           map[string]string `json:"host"`
+	}
+	genHostComponent struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		Version   string `json:"version"`
+		Category  string `json:"category"`
+		FirstSeen string `json:"firstSeenDateTime"`
+		LastSeen  string `json:"lastSeenDateTime"`
+	}
+	genContact struct {
+		Email        string      `json:"email"`
+		Name         string      `json:"name"`
+		Organization string      `json:"organization"`
+		Telephone    string      `json:"telephone"`
+		Fax          *string     `json:"fax"`
+		Address      *genAddress `json:"address"`
+	}
+	genNameserver struct {
+		FirstSeen string            `json:"firstSeenDateTime"`
+		LastSeen  string            `json:"lastSeenDateTime"`
+		Host      map[string]string `json:"host"`
+	}
+	genWhois struct {
+		ID           string          `json:"id"`
+		DomainStatus string          `json:"domainStatus"`
+		RawWhoisText string          `json:"rawWhoisText"`
+		WhoisServer  string          `json:"whoisServer"`
+		Expiration   string          `json:"expirationDateTime"`
+		Registration string          `json:"registrationDateTime"`
+		LastUpdate   string          `json:"lastUpdateDateTime"`
+		FirstSeen    string          `json:"firstSeenDateTime"`
+		LastSeen     string          `json:"lastSeenDateTime"`
+		Abuse        genContact      `json:"abuse"`
+		Admin        genContact      `json:"admin"`
+		Billing      genContact      `json:"billing"`
+		Noc          genContact      `json:"noc"`
+		Registrant   genContact      `json:"registrant"`
+		Registrar    genContact      `json:"registrar"`
+		Technical    genContact      `json:"technical"`
+		Zone         genContact      `json:"zone"`
+		Nameservers  []genNameserver `json:"nameservers"`
+	}
+	genSubdomain struct {
+		ID        string `json:"id"`
+		FirstSeen string `json:"firstSeenDateTime"`
+	}
+)
+
+var (
+	registrars      = []string{"MarkMonitor Inc.", "CSC Corporate Domains, Inc.", "GoDaddy.com, LLC", "Namecheap, Inc."}
+	classifications = []string{"unknown", "neutral", "suspicious", "malicious"}
+	severities      = []string{"low", "medium", "high"}
+	ruleNames       = []string{"Recently registered domain", "Known phishing infrastructure", "Open proxy", "Malware download observed", "Suspicious certificate reuse", "Command and control"}
+	countries       = []string{"US", "GB", "DE", "AU", "NL", "JP"}
+)
+
+func (g *generator) hostEntity() any {
+	first, last := g.span()
+	if ip := net.ParseIP(g.hostID).To4(); ip != nil {
+		asn := 64496 + g.pick(16) // the ASNs reserved for documentation
+		return genIPAddress{
+			ODataType: "#microsoft.graph.security.ipAddress", ID: g.hostID,
+			FirstSeen: g.stamp(first), LastSeen: g.stamp(last),
+			AutonomousSystem: genAutonomousSystem{Name: fmt.Sprintf("EXAMPLE-AS-%d", asn), Number: asn, Organization: fmt.Sprintf("Example Network %d", asn), Value: fmt.Sprintf("AS%d", asn)},
+			CountryOrRegion:  countries[g.pick(len(countries))],
+			HostingProvider:  fmt.Sprintf("Example Hosting %d", g.pick(10)),
+			Netblock:         fmt.Sprintf("%d.%d.%d.0/24", ip[0], ip[1], ip[2]),
+		}
+	}
+	return genHostname{
+		ODataType: "#microsoft.graph.security.hostname", ID: g.hostID,
+		FirstSeen: g.stamp(first), LastSeen: g.stamp(last),
+		Registrar: registrars[g.pick(len(registrars))], Registrant: fmt.Sprintf("Example Org %d", g.pick(100)),
+	}
+}
+
+func (g *generator) reputation() genReputation {
+	r := genReputation{ID: g.hostID, Classification: classifications[g.pick(len(classifications))], Rules: []genRule{}}
+	switch r.Classification {
+	case "neutral":
+		r.Score = g.pick(20)
+	case "suspicious":
+		r.Score = 40 + g.pick(40)
+	case "malicious":
+		r.Score = 80 + g.pick(21)
+	}
+	if r.Classification == "suspicious" || r.Classification == "malicious" {
+		for range 1 + g.pick(3) {
+			name := ruleNames[g.pick(len(ruleNames))]
+			r.Rules = append(r.Rules, genRule{
+				Name: name, Description: name + " for " + g.hostID + ".",
+				Severity:          severities[g.pick(len(severities))],
+				RelatedDetailsURL: "https://ti.example.net/articles/" + strings.ReplaceAll(strings.ToLower(name), " ", "-"),
+			})
+		}
+	}
+	return r
+}
+
+func (g *generator) hostCertificate() genHostCertificate {
+	cert := g.certificate()
+	first, last := g.span()
+	c := genHostCertificate{
+		ID:        base64.StdEncoding.EncodeToString([]byte(g.hostID + "$$" + cert.ID)),
+		FirstSeen: g.stamp(first), LastSeen: g.stamp(last),
+		SslCertificate: cert,
+		Host:           map[string]string{"id": g.hostID},
+	}
+	for _, port := range []int{443, 8443, 993, 636}[:1+g.pick(2)] {
+		f, l := g.span()
+		c.Ports = append(c.Ports, genCertPort{Port: port, FirstSeen: g.stamp(f), LastSeen: g.stamp(l)})
+	}
+	return c
+}
+
+func (g *generator) hostComponent(n int) genHostComponent {
+	c := genComponents[g.pick(len(genComponents))]
+	first, last := g.span()
+	return genHostComponent{
+		ID:   base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("%s$$%s$$%s$$%d", g.hostID, c.Name, c.Version, n))),
+		Name: c.Name, Version: c.Version, Category: c.Category,
+		FirstSeen: g.stamp(first), LastSeen: g.stamp(last),
+	}
+}
+
+func (g *generator) whois() genWhois {
+	first, last := g.span()
+	registered := first.AddDate(-g.pick(10), 0, 0)
+	expires := last.AddDate(1+g.pick(3), 0, 0)
+	registrar := registrars[g.pick(len(registrars))]
+	org := fmt.Sprintf("Example Org %d", g.pick(100))
+	addr := cities[g.pick(len(cities))]
+	contact := func(role string) genContact {
+		return genContact{Email: role + "@" + g.hostID, Name: strings.ToUpper(role[:1]) + role[1:] + " Contact", Organization: org, Telephone: "+1.4255550100", Address: &addr}
+	}
+	w := genWhois{
+		ID:           base64.StdEncoding.EncodeToString([]byte("whois$$" + g.hostID)),
+		DomainStatus: "clientTransferProhibited",
+		WhoisServer:  "whois.example.net",
+		Expiration:   g.stamp(expires), Registration: g.stamp(registered), LastUpdate: g.stamp(last),
+		FirstSeen: g.stamp(first), LastSeen: g.stamp(last),
+		Abuse: genContact{Email: "abuse@registrar.example", Organization: registrar, Telephone: "+1.4255550199"},
+		Admin: contact("admin"), Billing: contact("billing"), Noc: contact("noc"),
+		Registrant: contact("registrant"),
+		Registrar:  genContact{Name: registrar, Organization: registrar, Email: "registrar@registrar.example", Telephone: "+1.4255550199"},
+		Technical:  contact("technical"), Zone: contact("zone"),
+	}
+	w.RawWhoisText = fmt.Sprintf("Domain Name: %s\nRegistrar: %s\nCreation Date: %s\nRegistry Expiry Date: %s\nRegistrant Organization: %s\n",
+		strings.ToUpper(g.hostID), registrar, w.Registration, w.Expiration, org)
+	for n := 1; n <= 2; n++ {
+		w.Nameservers = append(w.Nameservers, genNameserver{FirstSeen: w.FirstSeen, LastSeen: w.LastSeen, Host: map[string]string{"id": fmt.Sprintf("ns%d.%s", n, g.hostID)}})
+	}
+	return w
+}
+
+// generateSubdomains lists n subdomains of hostID, one a day from 2020 on:
+// the sample paging host's second paged list.
+func generateSubdomains(hostID string, n int) []*entity {
+	g := &generator{hostID: hostID}
+	out := make([]*entity, n)
+	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		out[i] = g.entity(collectionNamed(CollectionSubdomains), genSubdomain{
+			ID:        fmt.Sprintf("s%03d.%s", i+1, hostID),
+			FirstSeen: day.AddDate(0, 0, i).Format(time.RFC3339),
+		})
+	}
+	return out
 }

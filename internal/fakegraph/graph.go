@@ -3,8 +3,10 @@ package fakegraph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +23,20 @@ type graphIDsKey struct{}
 // authentication so faults can match requests a client sends without a token.
 type graphTarget struct {
 	route   Route
+	coll    *collection // the route table's row; nil for routeOther
+	byID    bool        // the single-item route /{coll.byID}/{id}
 	version string
-	key     string // unescaped hostId or hostPort id
+	key     string // unescaped hostId, or entity id on a byID route
 	bad     string // non-empty: why the path is not a supported resource
+}
+
+// faultTarget is what faults match a request on.
+func (t graphTarget) faultTarget() faultTarget {
+	ft := faultTarget{route: t.route, key: t.key, exactKey: t.byID}
+	if t.coll != nil {
+		ft.collection = t.coll.name
+	}
+	return ft
 }
 
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
@@ -62,12 +75,18 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := classifyGraphPath(r.URL.EscapedPath())
-	s.answer(rec, r, OriginGraph, t.route, t.key, func(f *Fault) response { return s.graphResponse(r, t, f) })
+	s.answer(rec, r, OriginGraph, t.faultTarget(), func(f *Fault) response { return s.graphResponse(r, t, f) })
 }
 
-// classifyGraphPath routes on the escaped path so that an escaped "/" in a
-// hostPort id stays inside its segment. Segment names compare
-// case-insensitively, as Graph's do.
+// classifyGraphPath routes on the escaped path so that an escaped "/" in an
+// id stays inside its segment. Segment names compare case-insensitively, as
+// Graph's do. Every route comes from the route table:
+//
+//	/hosts/{hostId}                    the host row (RouteGet)
+//	/hosts/{hostId}/{name}             a row under the host: RouteList for a list, RouteGet otherwise
+//	/hosts/{hostId}/ports/$count       RouteCount
+//	/{byID}/{id}                       a row's single-item route (RouteGet)
+//	/{topLevel}                        listing a whole collection: 400, as Graph documents
 func classifyGraphPath(escaped string) graphTarget {
 	segs := strings.Split(strings.TrimPrefix(escaped, "/"), "/")
 	t := graphTarget{route: routeOther, version: segs[0]}
@@ -85,25 +104,59 @@ func classifyGraphPath(escaped string) graphTarget {
 		t.key = k
 		return true
 	}
-	switch {
-	case len(segs) == 6 && is(3, "hosts") && is(5, "ports"):
-		if unescape(4) {
-			t.route = RouteList
+	target := func(route Route, c *collection, byID bool, keyAt int) graphTarget {
+		if unescape(keyAt) {
+			t.route, t.coll, t.byID = route, c, byID
 		}
-	case len(segs) == 7 && is(3, "hosts") && is(5, "ports") && (segs[6] == "$count" || strings.EqualFold(segs[6], "%24count")):
-		if unescape(4) {
-			t.route = RouteCount
-		}
-	case len(segs) == 5 && is(3, "hostPorts"):
-		if unescape(4) {
-			t.route = RouteGet
-		}
-	case len(segs) == 4 && is(3, "hostPorts"):
-		t.bad = "Listing every hostPort is not supported; list a host's ports with /security/threatIntelligence/hosts/{id}/ports."
-	default:
-		t.bad = "Resource not found for the segment '" + strings.Join(segs[3:], "/") + "'."
+		return t
 	}
+	switch {
+	case len(segs) == 5 && is(3, "hosts"):
+		return target(RouteGet, hostCollection, false, 4)
+	case len(segs) == 6 && is(3, "hosts"):
+		for _, c := range collections {
+			if c.underHost && c != hostCollection && is(5, c.name) {
+				if c.list {
+					return target(RouteList, c, false, 4)
+				}
+				return target(RouteGet, c, false, 4)
+			}
+		}
+	case len(segs) == 7 && is(3, "hosts") && (segs[6] == "$count" || strings.EqualFold(segs[6], "%24count")):
+		for _, c := range collections {
+			if c.count && is(5, c.name) {
+				return target(RouteCount, c, false, 4)
+			}
+		}
+	case len(segs) == 5:
+		for _, c := range collections {
+			if c.byID != "" && is(3, c.byID) {
+				return target(RouteGet, c, true, 4)
+			}
+		}
+	case len(segs) == 4:
+		for _, c := range collections {
+			if c.topLevel != "" && is(3, c.topLevel) {
+				t.bad = listingNotSupported(c)
+				return t
+			}
+		}
+	}
+	t.bad = "Resource not found for the segment '" + strings.Join(segs[3:], "/") + "'."
 	return t
+}
+
+// listingNotSupported is the 400's message for listing a whole collection,
+// which Graph documents as not supported: it names the route to use.
+func listingNotSupported(c *collection) string {
+	switch {
+	case c == hostCollection:
+		return "Listing every host is not supported; read one host with /security/threatIntelligence/hosts/{id}."
+	case c.underHost:
+		return "Listing every " + c.entityType + " is not supported; list a host's " + c.name + " with /security/threatIntelligence/hosts/{id}/" + c.name + "."
+	default:
+		return "Listing every " + c.entityType + " is not supported; read one by id with /security/threatIntelligence/" + c.byID + "/{id}."
+	}
 }
 
 func (s *Server) graphResponse(r *http.Request, t graphTarget, f *Fault) response {
@@ -118,11 +171,11 @@ func (s *Server) graphResponse(r *http.Request, t graphTarget, f *Fault) respons
 	}
 	switch t.route {
 	case RouteList:
-		return s.listPorts(r, t, f)
+		return s.list(r, t, f)
 	case RouteCount:
 		return s.countPorts(r, t)
 	default:
-		return s.getPort(r, t)
+		return s.getEntity(r, t)
 	}
 }
 
@@ -147,14 +200,27 @@ func (s *Server) authenticate(r *http.Request) (response, bool) {
 	return response{}, true
 }
 
-func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
-	o, oerr := parseOptions(r.URL.RawQuery, listOptions)
+const jsonContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+
+// list serves one page of a host's list collection.
+func (s *Server) list(r *http.Request, t graphTarget, f *Fault) response {
+	o, oerr := parseOptions(r.URL.RawQuery, t.coll, t.coll.options)
+	if oerr == nil {
+		oerr = s.refuseExpand(t.coll, o)
+	}
 	if oerr != nil {
 		return graphErrorResponse(r, http.StatusBadRequest, "BadRequest", oerr.msg, nil)
 	}
 	h := s.data.host(t.key)
 	if h == nil {
 		return hostNotFound(r, t.key)
+	}
+	items := h.lists[t.coll.name]
+	if t.coll == portsCollection {
+		items = h.ports
+	}
+	if len(o.orderBy) > 0 {
+		items = sortedBy(items, o.orderBy)
 	}
 	start := o.skip
 	if o.hasToken {
@@ -164,7 +230,7 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 	if o.hasTop {
 		size = min(size, o.top)
 	}
-	total := len(h.ports)
+	total := len(items)
 	start = min(start, total)
 	end := min(start+size, total)
 
@@ -182,7 +248,7 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 
 	var buf bytes.Buffer
 	buf.Grow(4096 * (end - start))
-	ctx := s.url + "/" + t.version + "/$metadata#security/threatIntelligence/hosts('" + strings.ReplaceAll(h.id, "'", "''") + "')/ports"
+	ctx := s.url + "/" + t.version + "/$metadata#security/threatIntelligence/hosts('" + strings.ReplaceAll(h.id, "'", "''") + "')/" + t.coll.name
 	if o.selected != nil {
 		ctx += "(" + strings.Join(o.selectRaw, ",") + ")"
 	}
@@ -193,11 +259,11 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 		buf.WriteString(strconv.Itoa(total))
 	}
 	buf.WriteString(`,"value":[`)
-	for i, p := range h.ports[start:end] {
+	for i, e := range items[start:end] {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		p.render(&buf, o.selected, o.expand)
+		e.render(&buf, o.selected, o.expand)
 	}
 	buf.WriteByte(']')
 	// nextLink goes after the items, where a streaming decoder meets it last.
@@ -207,7 +273,57 @@ func (s *Server) listPorts(r *http.Request, t graphTarget, f *Fault) response {
 	}
 	buf.WriteByte('}')
 	s.pagesServed.Add(1)
-	return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"}}, body: buf.Bytes()}
+	return response{status: http.StatusOK, header: http.Header{"Content-Type": {jsonContentType}}, body: buf.Bytes()}
+}
+
+// refuseExpand is the 400 of Config.RefuseSslCertificateExpand.
+func (s *Server) refuseExpand(c *collection, o queryOptions) *odataError {
+	if c == hostCertsCollection && o.expand[propSslCertificate] && s.refuseCertExpand.Load() {
+		return badRequest("Parsing OData Select and Expand failed: Could not find a property named '%s' on type 'microsoft.graph.security.%s' that can be expanded.", propSslCertificate, c.entityType)
+	}
+	return nil
+}
+
+// sortedBy returns the items in $orderby order. Every orderable property
+// is a timestamp: values compare as instants, whatever their fractional
+// digits; null, absent and unparsable values come first in ascending order,
+// as OData sorts nulls. The sort is stable, so paging an ordered list is
+// consistent from page to page.
+func sortedBy(items []*entity, keys []orderKey) []*entity {
+	type row struct {
+		e     *entity
+		times []time.Time
+	}
+	rows := make([]row, len(items))
+	for i, e := range items {
+		rows[i] = row{e: e, times: make([]time.Time, len(keys))}
+		for k, key := range keys {
+			for _, pr := range e.props {
+				var v string
+				if pr.name == key.property && json.Unmarshal(pr.raw, &v) == nil {
+					rows[i].times[k], _ = time.Parse(time.RFC3339Nano, v)
+				}
+			}
+		}
+	}
+	sort.SliceStable(rows, func(a, b int) bool {
+		for k, key := range keys {
+			ta, tb := rows[a].times[k], rows[b].times[k]
+			if ta.Equal(tb) {
+				continue
+			}
+			if key.desc {
+				return ta.After(tb)
+			}
+			return ta.Before(tb)
+		}
+		return false
+	})
+	out := make([]*entity, len(rows))
+	for i, r := range rows {
+		out[i] = r.e
+	}
+	return out
 }
 
 // rewriteNextLink implements the nextLink faults. They force a nextLink even
@@ -235,7 +351,7 @@ func (s *Server) rewriteNextLink(r *http.Request, kind FaultKind, next string) s
 }
 
 func (s *Server) countPorts(r *http.Request, t graphTarget) response {
-	if _, oerr := parseOptions(r.URL.RawQuery, countOptions); oerr != nil {
+	if _, oerr := parseOptions(r.URL.RawQuery, t.coll, countOptions); oerr != nil {
 		return graphErrorResponse(r, http.StatusBadRequest, "BadRequest", oerr.msg, nil)
 	}
 	h := s.data.host(t.key)
@@ -245,23 +361,51 @@ func (s *Server) countPorts(r *http.Request, t graphTarget) response {
 	return response{status: http.StatusOK, header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, body: []byte(strconv.Itoa(len(h.ports)))}
 }
 
-func (s *Server) getPort(r *http.Request, t graphTarget) response {
-	o, oerr := parseOptions(r.URL.RawQuery, getOptions)
+// getEntity serves one entity: the host, one a host has at most one of
+// (reputation, whois), or one by id.
+func (s *Server) getEntity(r *http.Request, t graphTarget) response {
+	c := t.coll
+	allowed := c.options
+	if t.byID {
+		allowed = c.byIDOptions
+	}
+	o, oerr := parseOptions(r.URL.RawQuery, c, allowed)
+	if oerr == nil {
+		oerr = s.refuseExpand(c, o)
+	}
 	if oerr != nil {
 		return graphErrorResponse(r, http.StatusBadRequest, "BadRequest", oerr.msg, nil)
 	}
-	p, ok := s.data.ports[t.key]
-	if !ok {
-		return graphErrorResponse(r, http.StatusNotFound, "itemNotFound", "The hostPort '"+t.key+"' was not found.", nil)
+	var e *entity
+	var ctx string
+	switch {
+	case t.byID:
+		if e = s.data.entityByID(c, t.key); e == nil {
+			return graphErrorResponse(r, http.StatusNotFound, "itemNotFound", "The "+c.entityType+" '"+t.key+"' was not found.", nil)
+		}
+		ctx = c.byID + "/$entity"
+	default:
+		h := s.data.host(t.key)
+		if h == nil {
+			return hostNotFound(r, t.key)
+		}
+		if c == hostCollection {
+			e, ctx = h.entity, "hosts/$entity"
+			break
+		}
+		if e = h.singles[c.name]; e == nil {
+			return graphErrorResponse(r, http.StatusNotFound, "itemNotFound", "The host '"+h.id+"' has no "+c.entityType+".", nil)
+		}
+		ctx = "hosts('" + strings.ReplaceAll(h.id, "'", "''") + "')/" + c.name + "/$entity"
 	}
 	var entity bytes.Buffer
-	p.render(&entity, o.selected, o.expand)
+	e.render(&entity, o.selected, o.expand)
 	var buf bytes.Buffer
 	buf.WriteString(`{"@odata.context":`)
-	buf.Write(mustJSON(s.url + "/" + t.version + "/$metadata#security/threatIntelligence/hostPorts/$entity"))
+	buf.Write(mustJSON(s.url + "/" + t.version + "/$metadata#security/threatIntelligence/" + ctx))
 	buf.WriteByte(',')
 	buf.Write(entity.Bytes()[1:])
-	return response{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"}}, body: buf.Bytes()}
+	return response{status: http.StatusOK, header: http.Header{"Content-Type": {jsonContentType}}, body: buf.Bytes()}
 }
 
 func hostNotFound(r *http.Request, host string) response {

@@ -96,7 +96,7 @@ func TestGraphNotFound(t *testing.T) {
 	expectError(t, get(t, s, "/v1.0/security/threatIntelligence/hostPorts/bm9wZQ%3D%3D", tok), 404, "itemNotFound")
 	// Documented as unsupported, and unknown segments: 400 like Graph.
 	expectError(t, get(t, s, "/v1.0/security/threatIntelligence/hostPorts", tok), 400, "BadRequest")
-	expectError(t, get(t, s, "/v1.0/security/threatIntelligence/hosts/8.8.8.8/components", tok), 400, "BadRequest")
+	expectError(t, get(t, s, "/v1.0/security/threatIntelligence/hosts/8.8.8.8/vulnerabilities", tok), 400, "BadRequest")
 }
 
 func TestGraphHeadersAndErrorEnvelope(t *testing.T) {

@@ -66,7 +66,7 @@ func (s *Server) serveManagedIdentity(w http.ResponseWriter, r *http.Request) {
 	s.managedIdentityRequests.Add(1)
 	q := r.URL.Query()
 	s.log.setScope(e, q.Get("resource"))
-	s.answer(rec, r, OriginManagedIdentity, RouteManagedIdentity, q.Get("client_id"), func(*Fault) response {
+	s.answer(rec, r, OriginManagedIdentity, faultTarget{route: RouteManagedIdentity, key: q.Get("client_id")}, func(*Fault) response {
 		return normal(r)
 	})
 }

@@ -16,20 +16,23 @@ type queryOptions struct {
 	skip      int
 	selected  map[string]bool // nil: every property
 	selectRaw []string        // canonical names, in request order
-	expand    bool
+	expand    map[string]bool // navigations to expand; nil: none
+	orderBy   []orderKey
 	count     bool
 	offset    int // from $skiptoken; overrides $skip
 	hasToken  bool
 }
 
-// Options accepted per route. Anything else starting with "$" is refused,
-// because a client sending it expects behaviour the API does not document
-// ($filter, $orderby, $search) and must not silently get unfiltered data.
-var (
-	listOptions  = map[string]bool{"$top": true, "$skip": true, "$select": true, "$expand": true, "$count": true, "$skiptoken": true}
-	getOptions   = map[string]bool{"$select": true, "$expand": true}
-	countOptions = map[string]bool{}
-)
+// orderKey is one $orderby item.
+type orderKey struct {
+	property string
+	desc     bool
+}
+
+// Options accepted per route are in the route table (routes.go). Anything
+// else starting with "$" is refused, because a client sending it expects
+// behaviour the API does not document ($filter, $search, $orderby where it
+// is not documented) and must not silently get unfiltered data.
 
 // odataError is a 400 the handler turns into Graph's error envelope.
 type odataError struct{ msg string }
@@ -43,7 +46,8 @@ func badRequest(format string, args ...any) *odataError {
 // parseOptions reads rawQuery by hand rather than through url.Values so that
 // repeated options are detected and option names compare case-insensitively,
 // as Graph does. Parameters without a "$" are custom options: ignored.
-func parseOptions(rawQuery string, allowed map[string]bool) (queryOptions, *odataError) {
+// Property names are c's.
+func parseOptions(rawQuery string, c *collection, allowed map[string]bool) (queryOptions, *odataError) {
 	var o queryOptions
 	seen := map[string]bool{}
 	for _, pair := range strings.Split(rawQuery, "&") {
@@ -89,23 +93,47 @@ func parseOptions(rawQuery string, allowed map[string]bool) (queryOptions, *odat
 				return o, badRequest("Invalid value '%s' for $count; expected 'true' or 'false'.", val)
 			}
 		case "$expand":
+			o.expand = map[string]bool{}
 			for _, item := range strings.Split(val, ",") {
-				if !strings.EqualFold(strings.TrimSpace(item), propCertificate) {
-					return o, badRequest("Parsing OData Select and Expand failed: Could not find a property named '%s' on type 'microsoft.graph.security.hostPort' that can be expanded.", strings.TrimSpace(item))
+				canon, ok := canonicalName(c.expandable, strings.TrimSpace(item))
+				if !ok {
+					return o, badRequest("Parsing OData Select and Expand failed: Could not find a property named '%s' on type 'microsoft.graph.security.%s' that can be expanded.", strings.TrimSpace(item), c.entityType)
 				}
+				o.expand[canon] = true
 			}
-			o.expand = true
 		case "$select":
 			o.selected = map[string]bool{}
 			for _, item := range strings.Split(val, ",") {
-				canon, ok := canonicalProperty(strings.TrimSpace(item))
+				canon, ok := canonicalName(c.selectable, strings.TrimSpace(item))
 				if !ok {
-					return o, badRequest("Parsing OData Select and Expand failed: Could not find a property named '%s' on type 'microsoft.graph.security.hostPort'.", strings.TrimSpace(item))
+					return o, badRequest("Parsing OData Select and Expand failed: Could not find a property named '%s' on type 'microsoft.graph.security.%s'.", strings.TrimSpace(item), c.entityType)
 				}
 				if !o.selected[canon] {
 					o.selected[canon] = true
 					o.selectRaw = append(o.selectRaw, canon)
 				}
+			}
+		case "$orderby":
+			for _, item := range strings.Split(val, ",") {
+				fields := strings.Fields(item)
+				if len(fields) == 0 || len(fields) > 2 {
+					return o, badRequest("Invalid $orderby item '%s'; expected a property name, optionally followed by 'asc' or 'desc'.", strings.TrimSpace(item))
+				}
+				canon, ok := canonicalName(c.orderable, fields[0])
+				if !ok {
+					return o, badRequest("Ordering by '%s' is not supported for this request; order by %s.", fields[0], strings.Join(c.orderable, " or "))
+				}
+				k := orderKey{property: canon}
+				if len(fields) == 2 {
+					switch strings.ToLower(fields[1]) {
+					case "asc":
+					case "desc":
+						k.desc = true
+					default:
+						return o, badRequest("Invalid $orderby direction '%s'; expected 'asc' or 'desc'.", fields[1])
+					}
+				}
+				o.orderBy = append(o.orderBy, k)
 			}
 		case "$skiptoken":
 			off, ok := decodeSkipToken(val)
@@ -126,10 +154,11 @@ func nonNegative(key, val string) (int, *odataError) {
 	return n, nil
 }
 
-// canonicalProperty maps a $select item to the property's spelling. Paths
-// (host/id) are refused: the API documents no nested select.
-func canonicalProperty(name string) (string, bool) {
-	for _, p := range selectableProps {
+// canonicalName maps a $select, $expand or $orderby item to the
+// property's spelling. Paths (host/id) are refused: the API documents no
+// nested select.
+func canonicalName(names []string, name string) (string, bool) {
+	for _, p := range names {
 		if strings.EqualFold(p, name) {
 			return p, true
 		}

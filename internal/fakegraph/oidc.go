@@ -63,10 +63,10 @@ func (s *Server) serveOIDC(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == githubPath+"idtoken":
 		s.oidcRequests.Add(1)
 		s.log.setScope(e, r.URL.Query().Get("audience"))
-		s.answer(rec, r, OriginOIDC, RouteOIDC, "github", func(*Fault) response { return s.githubIDToken(r) })
+		s.answer(rec, r, OriginOIDC, faultTarget{route: RouteOIDC, key: "github"}, func(*Fault) response { return s.githubIDToken(r) })
 	case r.URL.Path == pipelinesPath+"oidctoken":
 		s.oidcRequests.Add(1)
-		s.answer(rec, r, OriginOIDC, RouteOIDC, "pipelines", func(*Fault) response { return s.pipelinesIDToken(r) })
+		s.answer(rec, r, OriginOIDC, faultTarget{route: RouteOIDC, key: "pipelines"}, func(*Fault) response { return s.pipelinesIDToken(r) })
 	default:
 		http.NotFound(rec, r)
 	}

@@ -39,6 +39,14 @@ type Config struct {
 	// RateLimit, if set, throttles Graph requests beyond a rate, as Graph
 	// does; SetRateLimit changes it while the server runs.
 	RateLimit *RateLimit
+	// RefuseSslCertificateExpand answers $expand=sslCertificate on a
+	// host's certificates (/hosts/{id}/sslCertificates and
+	// /hostSslCertificates/{id}) with 400 BadRequest, as Graph may: its
+	// reference documents the navigation but not the expansion. A client
+	// is then expected to read each certificate by id
+	// (/sslCertificates/{id}), which stays served. SetRefuseSslCertificateExpand
+	// changes it while the server runs.
+	RefuseSslCertificateExpand bool
 }
 
 // Server is a running emulator: one HTTPS listener serving both Entra ID and
@@ -49,6 +57,8 @@ type Server struct {
 	tokenTTL time.Duration
 	latency  atomic.Int64 // time.Duration
 	pageSize atomic.Int64
+	// refuseCertExpand is Config.RefuseSslCertificateExpand.
+	refuseCertExpand atomic.Bool
 
 	srv, foreignSrv   *http.Server
 	url, foreignURL   string
@@ -113,6 +123,7 @@ func Start(cfg Config) (*Server, error) {
 	s.SetPageSize(cfg.PageSize)
 	s.SetLatency(cfg.Latency)
 	s.SetRateLimit(cfg.RateLimit)
+	s.SetRefuseSslCertificateExpand(cfg.RefuseSslCertificateExpand)
 	s.AddClientSecret(DefaultTenantID, DefaultClientID, DefaultClientSecret)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -334,6 +345,9 @@ func (s *Server) SetPageSize(n int) {
 	}
 	s.pageSize.Store(int64(n))
 }
+
+// SetRefuseSslCertificateExpand changes Config.RefuseSslCertificateExpand.
+func (s *Server) SetRefuseSslCertificateExpand(refuse bool) { s.refuseCertExpand.Store(refuse) }
 
 // TokenRequests counts POSTs to the token endpoint, successful or not.
 func (s *Server) TokenRequests() int { return int(s.tokenRequests.Load()) }
