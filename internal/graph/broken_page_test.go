@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // brokenBody is one way a 200 body can break off on its way to the client.
@@ -98,7 +99,7 @@ func TestBrokenPageIsFetchedAgain(t *testing.T) {
 		for _, broken := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/page %d", b.name, broken), func(t *testing.T) {
 				t.Parallel()
-				s := startEmulator(t, fakegraph.Config{PageSize: 100})
+				s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 				fault := b.fault
 				fault.Route, fault.Nth = fakegraph.RouteList, broken
 				s.AddFault(fault)
@@ -152,7 +153,7 @@ func TestBrokenPageIsFetchedAgain(t *testing.T) {
 // With top, the broken page's items are rolled back before the page is
 // read again, so the result still stops at exactly top ports.
 func TestBrokenPageUnderTop(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 2, Kind: fakegraph.KindResetMidBody})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Top: 150})
@@ -170,7 +171,7 @@ func TestBrokenPageUnderTop(t *testing.T) {
 // A broken body spends the same budget as a 503: MaxRetries counts every
 // attempt of a page, whatever failed it, and the error is the last one's.
 func TestBrokenPagesShareTheRetryBudget(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 2, Kind: fakegraph.KindServiceUnavailable})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 3, Kind: fakegraph.KindResetMidBody, Times: -1})
 	b := brokenBody{http1: true}
@@ -201,7 +202,7 @@ func TestBrokenPagesShareTheRetryBudget(t *testing.T) {
 // A broken body waits out azcore's back-off like any failed attempt, and
 // is not sent again at once.
 func TestBrokenPageWaitsTheBackOff(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindResetMidBody})
 	opts := testOptions(t, s)
 	const delay = 400 * time.Millisecond
@@ -223,7 +224,7 @@ func TestBrokenPageWaitsTheBackOff(t *testing.T) {
 // The caller's cancellation while a body streams in ends the call at once,
 // with no second attempt.
 func TestCancelWhileReadingIsNotRetried(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindSlowBody, Latency: time.Hour})
 	opts := testOptions(t, s)
 	rec := &recordingTransport{next: opts.Transport}
@@ -237,7 +238,7 @@ func TestCancelWhileReadingIsNotRetried(t *testing.T) {
 		_, err := c.ListHostPorts(ctx, fakegraph.SamplePagingHost, QueryOptions{})
 		done <- err
 	}()
-	waitFor(t, "page 1's headers to reach the client", func() bool {
+	fakegraphtest.WaitFor(t, "page 1's headers to reach the client", func() bool {
 		ex := rec.exchanges()
 		return len(ex) == 1 && ex[0].status == http.StatusOK
 	})
@@ -257,7 +258,7 @@ func TestCancelWhileReadingIsNotRetried(t *testing.T) {
 
 // A single read and a count that break off are fetched again too.
 func TestBrokenSingleReadsAreFetchedAgain(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	ref := referenceHostPort()
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 func TestNewClientValidatesOptions(t *testing.T) {
@@ -42,7 +43,7 @@ func TestNewClientValidatesOptions(t *testing.T) {
 }
 
 func TestBetaAndTrailingSlashEndpoint(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.Endpoint = s.URL() + "/"
 	opts.APIVersion = "beta"
@@ -66,7 +67,7 @@ func TestBetaAndTrailingSlashEndpoint(t *testing.T) {
 }
 
 func TestRequestHeaders(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	for _, tc := range []struct{ userAgent, want string }{
 		{"", "terraform-provider-defender"},
 		{"terraform-provider-defender/1.2.3 terraform/1.5.7", "terraform-provider-defender/1.2.3 terraform/1.5.7"},
@@ -106,7 +107,7 @@ type logLine struct {
 }
 
 func TestLogHookReportsEveryAttemptWithoutSecrets(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	cred := &staticCredential{s: s}
 	opts.Credential = cred

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 func TestNewClientRefusesNegativeMaxConcurrentRequests(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.MaxConcurrentRequests = -1
 	if _, err := NewClient(opts); err == nil || !strings.Contains(err.Error(), "-1") {
@@ -86,7 +87,7 @@ func TestLimitIsSharedByAllCalls(t *testing.T) {
 // arrive: with a limit of 1, a second call cannot start while the first
 // call's body is still streaming in.
 func TestSlotIsHeldUntilTheBodyIsRead(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	// The headers and half of the page, then a pause before the rest.
 	const pause = 300 * time.Millisecond
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindSlowBody, Latency: pause})
@@ -98,7 +99,7 @@ func TestSlotIsHeldUntilTheBodyIsRead(t *testing.T) {
 		_, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
 		listed <- err
 	}()
-	waitFor(t, "the slow answer's headers", func() bool {
+	fakegraphtest.WaitFor(t, "the slow answer's headers", func() bool {
 		reqs := graphRequests(s)
 		return len(reqs) == 1 && reqs[0].Status == http.StatusOK
 	})
@@ -332,7 +333,7 @@ func TestThrottlingBeyondMaxRetryDelayFailsEveryCallAtOnce(t *testing.T) {
 // A 503 with Retry-After opens the window too: a call made while the
 // throttled call waits to retry waits with it.
 func TestServiceUnavailableWithRetryAfterIsShared(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindServiceUnavailable, RetryAfter: "0.3"})
 	opts := testOptions(t, s)
 	// The log hook runs once the answer has passed the gate, so it tells

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -146,7 +147,7 @@ func assertHostPort(t *testing.T, got, want HostPort) {
 }
 
 func TestReferenceExampleDecodesFieldByField(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{Expand: []string{ExpandMostRecentSslCertificate}})
 	if err != nil {

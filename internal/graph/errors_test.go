@@ -11,10 +11,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 func TestNotFoundCarriesGraphsIdentifiers(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	rec := &recordingTransport{next: opts.Transport}
 	opts.Transport = rec
@@ -53,7 +54,7 @@ func TestNotFoundCarriesGraphsIdentifiers(t *testing.T) {
 }
 
 func TestErrorStatuses(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.Retry.MaxRetries = -1 // one attempt each, so proxy pages are seen as sent
 	c := newClient(t, opts)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 	"go.uber.org/goleak"
 )
 
@@ -37,7 +38,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := startEmulator(t, fakegraph.Config{})
+			s := fakegraphtest.Start(t, fakegraph.Config{})
 			value, earliest := retryAfter()
 			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: value})
 			c := newClient(t, slowGuessOptions(t, s))
@@ -65,7 +66,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestTransientErrorsAreRetried(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindServiceUnavailable, Times: 2})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindGatewayTimeout, Times: 2})
 	c := newClient(t, testOptions(t, s))
@@ -87,7 +88,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 
 // A retry in the middle of paging repeats only the page that failed.
 func TestRetryMidPagingRefetchesOnlyThatPage(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 2, Kind: fakegraph.KindThrottle, RetryAfter: "0"})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
@@ -129,7 +130,7 @@ func TestRetriesExhausted(t *testing.T) {
 		{fakegraph.KindHTMLError, 502, false},
 	} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
-			s := startEmulator(t, fakegraph.Config{})
+			s := fakegraphtest.Start(t, fakegraph.Config{})
 			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: tc.kind, Times: -1, RetryAfter: "0"})
 			opts := testOptions(t, s)
 			opts.Retry.MaxRetries = 2
@@ -175,7 +176,7 @@ func TestRetryAfterBeyondMaxRetryDelayStopsAtOnce(t *testing.T) {
 		"Fri, 31 Dec 9999 23:59:59 GMT",
 	} {
 		t.Run(retryAfter, func(t *testing.T) {
-			s := startEmulator(t, fakegraph.Config{})
+			s := fakegraphtest.Start(t, fakegraph.Config{})
 			s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, Times: -1, RetryAfter: retryAfter})
 			c := newClient(t, testOptions(t, s)) // MaxRetryDelay 5 s
 			started := time.Now()
@@ -204,7 +205,7 @@ func TestRetryAfterBeyondMaxRetryDelayStopsAtOnce(t *testing.T) {
 // if absent: the call is retried with the client's own back-off.
 func TestGarbageRetryAfterFallsBackToBackOff(t *testing.T) {
 	for _, retryAfter := range []string{"soon", "1e300", "Inf", "-3"} {
-		s := startEmulator(t, fakegraph.Config{})
+		s := fakegraphtest.Start(t, fakegraph.Config{})
 		s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: retryAfter})
 		c := newClient(t, testOptions(t, s))
 		if _, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{}); err != nil {
@@ -217,7 +218,7 @@ func TestGarbageRetryAfterFallsBackToBackOff(t *testing.T) {
 }
 
 func TestClientErrorsAreNotRetried(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	for _, tc := range []struct {
 		status int
@@ -246,7 +247,7 @@ func TestWholeBodiesThatDoNotDecodeAreNotRetried(t *testing.T) {
 	for _, kind := range []fakegraph.FaultKind{fakegraph.KindTruncatedJSON, fakegraph.KindInvalidJSON} {
 		for _, nth := range []int{1, 2} {
 			t.Run(kind.String()+"/page"+string(rune('0'+nth)), func(t *testing.T) {
-				s := startEmulator(t, fakegraph.Config{PageSize: 100})
+				s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 				s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: nth, Kind: kind})
 				c := newClient(t, testOptions(t, s))
 				list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
@@ -263,7 +264,7 @@ func TestWholeBodiesThatDoNotDecodeAreNotRetried(t *testing.T) {
 		}
 	}
 	t.Run("single port", func(t *testing.T) {
-		s := startEmulator(t, fakegraph.Config{})
+		s := fakegraphtest.Start(t, fakegraph.Config{})
 		c := newClient(t, testOptions(t, s))
 		for _, kind := range []fakegraph.FaultKind{fakegraph.KindTruncatedJSON, fakegraph.KindInvalidJSON} {
 			s.ResetLog()
@@ -300,7 +301,7 @@ func TestHostileNextLinksAreRefused(t *testing.T) {
 	} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
 			for _, host := range []string{"8.8.8.8", fakegraph.SamplePagingHost} {
-				s := startEmulator(t, fakegraph.Config{})
+				s := fakegraphtest.Start(t, fakegraph.Config{})
 				s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: tc.kind})
 				opts := testOptions(t, s)
 				cred := &staticCredential{s: s}
@@ -326,7 +327,7 @@ func TestHostileNextLinksAreRefused(t *testing.T) {
 
 // A loop that starts on a later page is caught when it closes.
 func TestLoopOnALaterPage(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Nth: 2, Kind: fakegraph.KindLoopingNextLink})
 	c := newClient(t, testOptions(t, s))
 	_, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
@@ -339,7 +340,7 @@ func TestLoopOnALaterPage(t *testing.T) {
 }
 
 func TestMaxPages(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	opts := testOptions(t, s)
 	opts.MaxPages = 2
 	c := newClient(t, opts)
@@ -357,7 +358,7 @@ func TestMaxPages(t *testing.T) {
 }
 
 func TestRedirectToForeignHostIsRefused(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindRedirectForeign, Times: -1})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{})
@@ -375,7 +376,7 @@ func TestRedirectToForeignHostIsRefused(t *testing.T) {
 // The origin guard stops a request to another origin before any token is
 // fetched for it, whatever path the URL took into the pipeline.
 func TestOriginGuard(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	cred := &staticCredential{s: s}
 	opts.Credential = cred
@@ -396,7 +397,7 @@ func TestOriginGuard(t *testing.T) {
 }
 
 func TestTryTimeout(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindLatency, Latency: 2 * time.Second, Times: -1})
 	opts := testOptions(t, s)
 	opts.Retry.TryTimeout = 200 * time.Millisecond
@@ -421,7 +422,7 @@ func TestTryTimeout(t *testing.T) {
 
 // TryTimeout also bounds reading the body of a 200, not only the headers.
 func TestTryTimeoutCoversTheBody(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	opts := testOptions(t, s)
 	opts.Retry.TryTimeout = 500 * time.Millisecond
 	stall := &stallingTransport{next: opts.Transport, release: make(chan struct{})}
@@ -476,11 +477,7 @@ func (b *stallingBody) Read(p []byte) (int, error) {
 
 func TestCancellationIsPrompt(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	s, err := fakegraph.Start(fakegraph.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close) // on an early failure; closing twice is harmless
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindLatency, Latency: 30 * time.Second})
 	transport := NewTransport(s.CertPool())
 	c, err := NewClient(Options{Endpoint: s.URL(), Credential: &staticCredential{s: s}, Transport: transport})
@@ -498,7 +495,7 @@ func TestCancellationIsPrompt(t *testing.T) {
 		list, err := c.ListHostPorts(ctx, "8.8.8.8", QueryOptions{})
 		done <- result{list, err}
 	}()
-	waitFor(t, "the request to reach the emulator", func() bool { return len(graphRequests(s)) == 1 })
+	fakegraphtest.WaitFor(t, "the request to reach the emulator", func() bool { return len(graphRequests(s)) == 1 })
 	cancel()
 	started := time.Now()
 	select {

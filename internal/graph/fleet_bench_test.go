@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // benchFleetClient starts an emulator over data and a client on it with
@@ -19,11 +20,7 @@ import (
 // set, wraps the client's transport.
 func benchFleetClient(b *testing.B, cfg fakegraph.Config, limit int, wrap func(http.RoundTripper) http.RoundTripper) (*fakegraph.Server, *Client) {
 	b.Helper()
-	s, err := fakegraph.Start(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(s.Close)
+	s := fakegraphtest.Start(b, cfg)
 	transport := NewTransport(s.CertPool())
 	b.Cleanup(transport.CloseIdleConnections)
 	var rt http.RoundTripper = transport

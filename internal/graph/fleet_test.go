@@ -12,13 +12,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // fleetEmulator serves hosts generated hosts of ports ports, one port per
 // page, so each host takes ports requests made one after another.
 func fleetEmulator(t *testing.T, hosts, ports int, latency time.Duration) *fakegraph.Server {
 	t.Helper()
-	return startEmulator(t, fakegraph.Config{PageSize: 1, Latency: latency, Data: fakegraph.Generate(hosts, ports, 1)})
+	return fakegraphtest.Start(t, fakegraph.Config{PageSize: 1, Latency: latency, Data: fakegraph.Generate(hosts, ports, 1)})
 }
 
 func TestListPortsOfHostsInOrderEachPageOnce(t *testing.T) {
@@ -122,11 +123,7 @@ func TestListPortsOfHostsWithoutHosts(t *testing.T) {
 
 func TestListPortsOfHostsCancellation(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	s, err := fakegraph.Start(fakegraph.Config{PageSize: 1, Latency: time.Hour, Data: fakegraph.Generate(50, 3, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close) // on an early failure; closing twice is harmless
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 1, Latency: time.Hour, Data: fakegraph.Generate(50, 3, 1)})
 	transport := NewTransport(s.CertPool())
 	c, err := NewClient(Options{Endpoint: s.URL(), Credential: &staticCredential{s: s}, Transport: transport, MaxConcurrentRequests: 5})
 	if err != nil {
@@ -136,7 +133,7 @@ func TestListPortsOfHostsCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan []HostPortsResult, 1)
 	go func() { done <- c.ListPortsOfHosts(ctx, s.Data().Hosts(), QueryOptions{}) }()
-	waitFor(t, "five requests in flight", func() bool { return s.MaxInFlight() == 5 })
+	fakegraphtest.WaitFor(t, "five requests in flight", func() bool { return s.MaxInFlight() == 5 })
 	cancel()
 	started := time.Now()
 	var results []HostPortsResult

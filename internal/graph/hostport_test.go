@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // A port seen more than 2^31 times: Graph documents timesObserved as Int32,
@@ -57,7 +58,7 @@ func TestTimesObservedBeyondInt32ReadsBack(t *testing.T) {
 	if err := data.AddHost("busy.example", []json.RawMessage{json.RawMessage(busyPort)}); err != nil {
 		t.Fatal(err)
 	}
-	s := startEmulator(t, fakegraph.Config{Data: data})
+	s := fakegraphtest.Start(t, fakegraph.Config{Data: data})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "busy.example", QueryOptions{})
 	if err != nil || len(list.Items) != 1 {

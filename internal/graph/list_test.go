@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 const pagingHostPath = graphPrefix + "hosts/" + fakegraph.SamplePagingHost + "/ports"
@@ -25,7 +26,7 @@ func portIDs(ports []HostPort) []string {
 }
 
 func TestListFollowsEveryPageOnce(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{})
 	if err != nil {
@@ -63,7 +64,7 @@ func TestListFollowsEveryPageOnce(t *testing.T) {
 }
 
 func TestListTopStopsPaging(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
 	all := s.Data().PortIDs(fakegraph.SamplePagingHost)
 	for _, tc := range []struct{ top, requests int }{
@@ -95,7 +96,7 @@ func TestListTopStopsPaging(t *testing.T) {
 }
 
 func TestListSkip(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
 	all := s.Data().PortIDs(fakegraph.SamplePagingHost)
 	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Skip: 240})
@@ -123,7 +124,7 @@ func TestListSkip(t *testing.T) {
 }
 
 func TestListSelect(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{Select: []string{"port", "status", "banners"}})
 	if err != nil {
@@ -138,7 +139,7 @@ func TestListSelect(t *testing.T) {
 }
 
 func TestListCountComesFromTheFirstPage(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), fakegraph.SamplePagingHost, QueryOptions{Count: true})
 	if err != nil {
@@ -165,7 +166,7 @@ func TestListCountComesFromTheFirstPage(t *testing.T) {
 }
 
 func TestListExpandAndEveryOptionTogether(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{
 		Top: 10, Skip: 0, Select: []string{"port", "mostRecentSslCertificate"}, Expand: []string{ExpandMostRecentSslCertificate}, Count: true,
@@ -184,7 +185,7 @@ func TestListExpandAndEveryOptionTogether(t *testing.T) {
 }
 
 func TestListRejectsBadOptionsBeforeAnyRequest(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	cred := &staticCredential{s: s}
 	opts.Credential = cred
@@ -214,7 +215,7 @@ func TestListRejectsBadOptionsBeforeAnyRequest(t *testing.T) {
 }
 
 func TestGetHostPort(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	ref := referenceHostPort()
 
@@ -253,7 +254,7 @@ func TestGetHostPort(t *testing.T) {
 }
 
 func TestCountHostPorts(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	n, err := c.CountHostPorts(context.Background(), fakegraph.SamplePagingHost)
 	if err != nil || n != 250 {
@@ -272,7 +273,7 @@ func TestCountHostPorts(t *testing.T) {
 }
 
 func TestEmptyHostIsAnEmptyList(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	list, err := c.ListHostPorts(context.Background(), "empty.example.org", QueryOptions{Count: true})
 	if err != nil {
@@ -293,7 +294,7 @@ func TestUnusualHostIDsReachGraphVerbatim(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := startEmulator(t, fakegraph.Config{Data: data})
+	s := fakegraphtest.Start(t, fakegraph.Config{Data: data})
 	c := newClient(t, testOptions(t, s))
 	for _, h := range hosts {
 		s.ResetLog()
@@ -314,7 +315,7 @@ func TestUnusualHostIDsReachGraphVerbatim(t *testing.T) {
 // hostPort ids are opaque: whatever they hold, they must stay one path
 // segment, with nothing a server or proxy could resolve or split on.
 func TestHostPortIDsStayOneSegment(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	for id, escaped := range map[string]string{
 		"T0M0NExqZ3VPQ1FrTkRRMg": "T0M0NExqZ3VPQ1FrTkRRMg",
@@ -354,7 +355,7 @@ func TestHostPortIDsStayOneSegment(t *testing.T) {
 }
 
 func TestMaxResponseBytes(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.MaxResponseBytes = 10 << 10
 	c := newClient(t, opts)
@@ -376,7 +377,7 @@ func TestMaxResponseBytes(t *testing.T) {
 
 // Without a Content-Length the limit still holds while the body streams in.
 func TestMaxResponseBytesWhileStreaming(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.MaxResponseBytes = 10 << 10
 	opts.Transport = unknownLengthTransport{opts.Transport}
@@ -407,7 +408,7 @@ func (u unknownLengthTransport) RoundTrip(req *http.Request) (*http.Response, er
 
 // Sequential calls reuse one connection; the pool is not rebuilt per call.
 func TestConnectionReuse(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)

@@ -28,17 +28,6 @@ func TestMain(m *testing.M) {
 // graphPrefix is the path every v1.0 host-port request starts with.
 const graphPrefix = "/v1.0/security/threatIntelligence/"
 
-// startEmulator starts a fakegraph server that is closed when the test ends.
-func startEmulator(t *testing.T, cfg fakegraph.Config) *fakegraph.Server {
-	t.Helper()
-	s, err := fakegraph.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
-
 // staticCredential hands out tokens minted by the emulator without a token
 // request, and remembers them so tests can look for them in logs.
 type staticCredential struct {
@@ -158,19 +147,6 @@ func (rt *recordingTransport) exchanges() []exchange {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	return append([]exchange(nil), rt.seen...)
-}
-
-// waitFor polls cond until it holds, failing the test after a generous
-// deadline; it waits on something observable rather than for a fixed time.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func pathOf(r fakegraph.Request) string {

@@ -24,6 +24,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // get sends one GET through the explaining transport over roots and
@@ -65,11 +66,7 @@ func requireText(t *testing.T, err error, wants ...string) {
 }
 
 func TestNetworkErrorUntrustedCertificateNamesHostIssuerAndFix(t *testing.T) {
-	emulator, err := fakegraph.Start(fakegraph.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(t, fakegraph.Config{})
 	// An empty pool trusts nothing, as a machine without the emulator's CA.
 	ne := get(t, x509.NewCertPool(), emulator.URL()+"/")
 	if ne.Kind != UntrustedCertificate || !ne.Permanent || ne.Host != "127.0.0.1" {
@@ -98,11 +95,7 @@ func TestNetworkErrorCertificateErrorsAreNotRetried(t *testing.T) {
 		{"raw transport, for contrast", false, 4},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			emulator, err := fakegraph.Start(fakegraph.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(emulator.Close)
+			emulator := fakegraphtest.Start(t, fakegraph.Config{})
 			base := NewTransport(x509.NewCertPool())
 			t.Cleanup(base.CloseIdleConnections)
 			var transport http.RoundTripper = base

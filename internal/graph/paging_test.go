@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // nextLinkTransport stands between the client and the emulator: it sets the
@@ -73,7 +74,7 @@ func listWithNextLink(t *testing.T, s *fakegraph.Server, link string) (*HostPort
 }
 
 func TestNextLinkOutsideThreatIntelligenceIsRefused(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	for name, path := range map[string]string{
 		"another resource":          "/v1.0/users?$skiptoken=x",
 		"another API version":       "/beta/security/threatIntelligence/hosts/8.8.8.8/ports?$skiptoken=x",
@@ -106,7 +107,7 @@ func TestNextLinkOutsideThreatIntelligenceIsRefused(t *testing.T) {
 // The error quotes the link as url.URL.Redacted does, so credentials a
 // hostile page put in it do not reach a log.
 func TestNextLinkWithCredentialsIsRefusedRedacted(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	u, err := url.Parse(s.URL() + graphPrefix + "hosts/8.8.8.8/ports?$skiptoken=x")
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +126,7 @@ func TestNextLinkWithCredentialsIsRefusedRedacted(t *testing.T) {
 // A nextLink under the tree is followed even when it spells segment names in
 // another case, since Graph compares them case-insensitively.
 func TestNextLinkUnderThreatIntelligenceIsFollowed(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	link := s.URL() + "/v1.0/Security/THREATINTELLIGENCE/hosts/" + fakegraph.SamplePagingHost + "/ports"
 	list, rt, err := listWithNextLink(t, s, link)
 	if err != nil {

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // A single read takes $select and $expand only; the listing options are
 // refused locally instead of being sent for Graph to reject or ignore.
 func TestGetRefusesListingOptions(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	id := referenceHostPort().ID
 	for name, tc := range map[string]struct {
@@ -37,7 +38,7 @@ func TestGetRefusesListingOptions(t *testing.T) {
 }
 
 func TestListChecksExpandAgainstTheEntity(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	c := newClient(t, testOptions(t, s))
 	_, err := c.ListHostPorts(context.Background(), "8.8.8.8", QueryOptions{Expand: []string{"banners"}})
 	if err == nil || !strings.Contains(err.Error(), `"banners" cannot be expanded on a hostPort`) {
@@ -72,7 +73,7 @@ func TestOptionsAreCheckedAgainstEachEntitysNames(t *testing.T) {
 // The paging loop is not tied to HostPort: any entity type decodes from the
 // same pages, each fetched once, with the same top and count handling.
 func TestPagingServesAnyEntityType(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{PageSize: 100})
+	s := fakegraphtest.Start(t, fakegraph.Config{PageSize: 100})
 	c := newClient(t, testOptions(t, s))
 	type portOnly struct {
 		ID   string `json:"id"`

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // The provider builds one client per configuration and every data source read
 // shares it, so one token request must serve them all: ten concurrent first
 // calls on a fresh client, then more calls one after another.
 func TestOneTokenRequestServesManyCalls(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
@@ -67,7 +68,7 @@ func TestOneTokenRequestServesManyCalls(t *testing.T) {
 // clock, which nothing observable can replace.)
 func TestExpiredTokenIsRefreshed(t *testing.T) {
 	t.Parallel()
-	s := startEmulator(t, fakegraph.Config{TokenTTL: 2 * time.Second})
+	s := fakegraphtest.Start(t, fakegraph.Config{TokenTTL: 2 * time.Second})
 	opts := testOptions(t, s)
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)
@@ -94,7 +95,7 @@ func TestExpiredTokenIsRefreshed(t *testing.T) {
 // an unauthorized error and the next call asks the credential again. With a
 // credential that really fetches a new token, that next call succeeds.
 func TestRevokedTokenFailsOnceThenIsReplaced(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	cred := &staticCredential{s: s}
 	opts.Credential = cred
@@ -126,7 +127,7 @@ func TestRevokedTokenFailsOnceThenIsReplaced(t *testing.T) {
 // will see (repeated 401s, no new token request); it is not something the
 // client can change without bypassing the credential's cache.
 func TestRevokedTokenWithSecretCredentialStaysCached(t *testing.T) {
-	s := startEmulator(t, fakegraph.Config{})
+	s := fakegraphtest.Start(t, fakegraph.Config{})
 	opts := testOptions(t, s)
 	opts.Credential = secretCredential(t, s, opts.Transport)
 	c := newClient(t, opts)

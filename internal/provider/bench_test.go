@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
 
@@ -258,11 +259,7 @@ func BenchmarkReadDataSource(b *testing.B) {
 func readDataSourceSetup(b *testing.B, newServer func(*defenderProvider) (tfprotov6.ProviderServer, error), ports, pageSize int, selected []string) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
 	b.Helper()
 	data := fakegraph.Generate(1, ports, 7)
-	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, PageSize: pageSize})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(b, fakegraph.Config{Data: data, PageSize: pageSize})
 	server, schemas := configuredServer(b, emulator, newServer, nil)
 	attributes := map[string]tftypes.Value{"host_id": tftypes.NewValue(tftypes.String, data.Hosts()[0])}
 	if selected != nil {
@@ -282,11 +279,7 @@ func readDataSourceSetup(b *testing.B, newServer func(*defenderProvider) (tfprot
 func BenchmarkReadFleet(b *testing.B) {
 	ctx := context.Background()
 	data := fakegraph.Generate(200, 3, 1)
-	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, PageSize: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(b, fakegraph.Config{Data: data, PageSize: 1})
 	server, schemas := configuredServer(b, emulator, readPaths[0].server, nil)
 	hosts := make([]tftypes.Value, 0, 200)
 	for _, host := range data.Hosts() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 	"github.com/defender-ti/terraform-provider-defender/internal/tfcli"
 )
 
@@ -38,11 +39,7 @@ func newCLIRunWith(t *testing.T, ctx context.Context, emulatorConfig fakegraph.C
 	if _, err := tfcli.BuildProvider(ctx, "../..", providerDir); err != nil {
 		t.Fatal(err)
 	}
-	emulator, err := fakegraph.Start(emulatorConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(t, emulatorConfig)
 
 	work := t.TempDir()
 	caFile := filepath.Join(work, "ca.pem")

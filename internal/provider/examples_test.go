@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 	"github.com/defender-ti/terraform-provider-defender/internal/tfcli"
 )
 
@@ -472,11 +473,7 @@ type examplesEmulator struct {
 
 func startExamplesEmulator(t *testing.T, data *fakegraph.Dataset) *examplesEmulator {
 	t.Helper()
-	server, err := fakegraph.Start(fakegraph.Config{Data: data})
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(server.Close)
+	server := fakegraphtest.Start(t, fakegraph.Config{Data: data})
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	writeFile(t, caFile, string(server.CAPEM()))
 	return &examplesEmulator{server: server, caFile: caFile}

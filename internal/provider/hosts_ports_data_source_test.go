@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 const fleet = "data.defender_ti_hosts_ports.fleet"
@@ -185,11 +186,7 @@ data "defender_ti_hosts_ports" "fleet" {
 // within a second.
 func TestHostsPortsStopEndsTheRead(t *testing.T) {
 	data := fakegraph.Generate(40, 1, 9)
-	emulator, err := fakegraph.Start(fakegraph.Config{Data: data, Latency: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(t, fakegraph.Config{Data: data, Latency: 2 * time.Second})
 	expectStopEndsTheRead(t, emulator, data.Hosts(), func(r fakegraph.Request) bool { return r.Origin == "graph" })
 }
 
@@ -197,11 +194,7 @@ func TestHostsPortsStopEndsTheRead(t *testing.T) {
 // second of Ctrl-C too.
 func TestHostsPortsStopEndsAThrottlingWait(t *testing.T) {
 	data := fakegraph.Generate(40, 1, 9)
-	emulator, err := fakegraph.Start(fakegraph.Config{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(t, fakegraph.Config{Data: data})
 	emulator.AddFault(fakegraph.Fault{Route: fakegraph.RouteList, Kind: fakegraph.KindThrottle, RetryAfter: "30", Times: -1})
 	expectStopEndsTheRead(t, emulator, data.Hosts(), func(r fakegraph.Request) bool { return r.Status == http.StatusTooManyRequests })
 }
@@ -219,7 +212,7 @@ func expectStopEndsTheRead(t *testing.T, emulator *fakegraph.Server, hostIDs []s
 		resp, _ := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "defender_ti_hosts_ports", Config: dynamicValue(t, config)})
 		done <- resp
 	}()
-	waitFor(t, func() bool { return slices.ContainsFunc(emulator.Requests(), started) })
+	fakegraphtest.WaitFor(t, "the read to start", func() bool { return slices.ContainsFunc(emulator.Requests(), started) })
 	stopped := time.Now()
 	if _, err := server.StopProvider(ctx, &tfprotov6.StopProviderRequest{}); err != nil {
 		t.Fatal(err)
@@ -234,19 +227,6 @@ func expectStopEndsTheRead(t *testing.T, emulator *fakegraph.Server, hostIDs []s
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the read did not end after StopProvider")
-	}
-}
-
-// waitFor polls cond, which watches another goroutine's progress, for up to
-// five seconds.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // TestMain makes `go test` work on its own: it uses the Terraform binary the
@@ -74,11 +75,7 @@ type emulatorEnv struct {
 
 func newEmulatorEnv(t *testing.T, cfg fakegraph.Config) *emulatorEnv {
 	t.Helper()
-	emulator, err := fakegraph.Start(cfg)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(t, cfg)
 	return &emulatorEnv{emulator: emulator}
 }
 

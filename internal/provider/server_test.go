@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
+	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
 )
 
 // readPaths are the two servers a read can go through: the provider's own
@@ -272,11 +273,7 @@ type readAnswer struct {
 func readThrough(t *testing.T, newServer func(*defenderProvider) (tfprotov6.ProviderServer, error), rc readCase) readAnswer {
 	t.Helper()
 	ctx := context.Background()
-	emulator, err := fakegraph.Start(fakegraph.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emulator.Close)
+	emulator := fakegraphtest.Start(t, fakegraph.Config{})
 	if rc.fault != nil {
 		emulator.AddFault(*rc.fault)
 	}
