@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -72,27 +71,4 @@ func validateCertificateSelected(ctx context.Context, config tfsdk.Config, diags
 			"expand_most_recent_ssl_certificate is true, but select leaves out most_recent_ssl_certificate, so the expanded certificate would be discarded. "+
 				"Add \"most_recent_ssl_certificate\" to select, or drop expand_most_recent_ssl_certificate.")
 	}
-}
-
-func backtickList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, name := range names {
-		quoted[i] = "`" + name + "`"
-	}
-	return strings.Join(quoted, ", ")
-}
-
-// snakeCase turns a Graph property name into its schema attribute name.
-func snakeCase(camel string) string {
-	var b strings.Builder
-	for i, r := range camel {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

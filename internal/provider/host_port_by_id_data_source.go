@@ -17,32 +17,32 @@ import (
 )
 
 var (
-	_ datasource.DataSourceWithConfigure      = &hostPortDataSource{}
-	_ datasource.DataSourceWithValidateConfig = &hostPortDataSource{}
+	_ datasource.DataSourceWithConfigure      = &hostPortByIDDataSource{}
+	_ datasource.DataSourceWithValidateConfig = &hostPortByIDDataSource{}
 )
 
 // NewHostPortDataSource returns the defender_ti_host_port data source.
 func NewHostPortDataSource() datasource.DataSource {
-	return &hostPortDataSource{}
+	return &hostPortByIDDataSource{}
 }
 
-// hostPortDataSource reads one hostPort by its id. Its attributes are the
+// hostPortByIDDataSource reads one hostPort by its id. Its attributes are the
 // hostPort object's, at the top level, with id as the input.
-type hostPortDataSource struct {
+type hostPortByIDDataSource struct {
 	graphDataSource
 }
 
-type hostPortDataSourceOptions struct {
+type hostPortByIDOptions struct {
 	ID                             types.String `tfsdk:"id"`
 	Select                         types.Set    `tfsdk:"select"`
 	ExpandMostRecentSslCertificate types.Bool   `tfsdk:"expand_most_recent_ssl_certificate"`
 }
 
-func (d *hostPortDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *hostPortByIDDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_ti_host_port"
 }
 
-func (d *hostPortDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *hostPortByIDDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := hostPortTable.attributes()
 	attributes["id"] = schema.StringAttribute{
 		Required: true,
@@ -61,11 +61,11 @@ func (d *hostPortDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 }
 
-func (d *hostPortDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+func (d *hostPortByIDDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	validateCertificateSelected(ctx, req.Config, &resp.Diagnostics)
 }
 
-func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+func (d *hostPortByIDDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	options := hostPortOptionsOf(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -107,8 +107,8 @@ func (d *hostPortDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 // hostPortOptionsOf reads the data source's inputs; the other attributes of
 // its configuration are the hostPort's, computed.
-func hostPortOptionsOf(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) hostPortDataSourceOptions {
-	var options hostPortDataSourceOptions
+func hostPortOptionsOf(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) hostPortByIDOptions {
+	var options hostPortByIDOptions
 	diags.Append(config.GetAttribute(ctx, path.Root("id"), &options.ID)...)
 	diags.Append(config.GetAttribute(ctx, path.Root("select"), &options.Select)...)
 	diags.Append(config.GetAttribute(ctx, path.Root("expand_most_recent_ssl_certificate"), &options.ExpandMostRecentSslCertificate)...)

@@ -15,7 +15,7 @@ import (
 // data source holds a state too large to review, and should be split.
 const maxFleetHosts = 10000
 
-func (d *hostsPortsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *fleetPortsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{
 		"host_ids": schema.SetAttribute{
 			Required:    true,

@@ -14,21 +14,21 @@ import (
 )
 
 var (
-	_ datasource.DataSourceWithConfigure      = &hostsPortsDataSource{}
-	_ datasource.DataSourceWithValidateConfig = &hostsPortsDataSource{}
+	_ datasource.DataSourceWithConfigure      = &fleetPortsDataSource{}
+	_ datasource.DataSourceWithValidateConfig = &fleetPortsDataSource{}
 )
 
 // NewHostsPortsDataSource returns the defender_ti_hosts_ports data source.
 func NewHostsPortsDataSource() datasource.DataSource {
-	return &hostsPortsDataSource{}
+	return &fleetPortsDataSource{}
 }
 
-// hostsPortsDataSource reads the ports of a fleet of hosts in one read.
-type hostsPortsDataSource struct {
+// fleetPortsDataSource reads the ports of a fleet of hosts in one read.
+type fleetPortsDataSource struct {
 	graphDataSource
 }
 
-type hostsPortsDataSourceModel struct {
+type fleetPortsDataSourceModel struct {
 	HostIDs types.Set `tfsdk:"host_ids"`
 	hostPortsOptionsModel
 	Hosts           types.Map  `tfsdk:"hosts"`
@@ -47,16 +47,16 @@ var (
 	hostIDsType         = tftypes.List{ElementType: tftypes.String}
 )
 
-func (d *hostsPortsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *fleetPortsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_ti_hosts_ports"
 }
 
-func (d *hostsPortsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+func (d *fleetPortsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	validateCertificateSelected(ctx, req.Config, &resp.Diagnostics)
 }
 
-func (d *hostsPortsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var config hostsPortsDataSourceModel
+func (d *fleetPortsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config fleetPortsDataSourceModel
 	client, ok := d.startRead(ctx, req.Config, &config, &resp.Diagnostics)
 	if !ok {
 		return
