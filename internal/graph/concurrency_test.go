@@ -144,8 +144,8 @@ func TestThrottlingIsShared(t *testing.T) {
 	for _, r := range c.ListPortsOfHosts(context.Background(), hosts, QueryOptions{}) {
 		if r.Err != nil {
 			t.Errorf("host %s: %v", r.HostID, r.Err)
-		} else if r.List.Pages != 3 {
-			t.Errorf("host %s: %d pages", r.HostID, r.List.Pages)
+		} else if r.Value.Pages != 3 {
+			t.Errorf("host %s: %d pages", r.HostID, r.Value.Pages)
 		}
 	}
 
@@ -194,8 +194,8 @@ func TestPersistentThrottlingFailsEachHostAfterTheThrottleTimeout(t *testing.T) 
 	}
 	for _, r := range results {
 		var graphErr *Error
-		if r.List != nil || !IsThrottled(r.Err) || !errors.As(r.Err, &graphErr) {
-			t.Errorf("host %s: %v, %v; want the throttling error", r.HostID, r.List, r.Err)
+		if r.Value != nil || !IsThrottled(r.Err) || !errors.As(r.Err, &graphErr) {
+			t.Errorf("host %s: %v, %v; want the throttling error", r.HostID, r.Value, r.Err)
 			continue
 		}
 		if graphErr.RetryAfter != "0.05" || graphErr.RequestID == "" || graphErr.Code != "TooManyRequests" ||
@@ -323,7 +323,7 @@ func TestThrottlingBeyondMaxRetryDelayFailsEveryCallAtOnce(t *testing.T) {
 	}
 	for _, r := range results[1:] {
 		var graphErr *Error
-		if r.List != nil || !IsThrottled(r.Err) || !errors.As(r.Err, &graphErr) || graphErr.RequestID != first.RequestID ||
+		if r.Value != nil || !IsThrottled(r.Err) || !errors.As(r.Err, &graphErr) || graphErr.RequestID != first.RequestID ||
 			!containsAll(r.Err.Error(), "not sent", "Retry-After: 120", first.RequestID) {
 			t.Errorf("host %s: %v; want the 429 that was not waited out", r.HostID, r.Err)
 		}

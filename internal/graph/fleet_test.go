@@ -45,8 +45,8 @@ func TestListPortsOfHostsInOrderEachPageOnce(t *testing.T) {
 			t.Fatalf("result %d is for %s, want %s: results must keep the order of hostIDs", i, r.HostID, hostIDs[i])
 		}
 		if r.HostID == missing {
-			if r.List != nil || !IsNotFound(r.Err) {
-				t.Errorf("missing host: list %v, error %v; want IsNotFound alone", r.List, r.Err)
+			if r.Value != nil || !IsNotFound(r.Err) {
+				t.Errorf("missing host: list %v, error %v; want IsNotFound alone", r.Value, r.Err)
 			}
 			continue
 		}
@@ -54,8 +54,8 @@ func TestListPortsOfHostsInOrderEachPageOnce(t *testing.T) {
 			t.Errorf("host %s: %v", r.HostID, r.Err)
 			continue
 		}
-		if want := s.Data().PortIDs(r.HostID); !reflect.DeepEqual(portIDs(r.List.Items), want) || r.List.Pages != 3 {
-			t.Errorf("host %s: ports %v in %d pages, want %v in 3", r.HostID, portIDs(r.List.Items), r.List.Pages, want)
+		if want := s.Data().PortIDs(r.HostID); !reflect.DeepEqual(portIDs(r.Value.Items), want) || r.Value.Pages != 3 {
+			t.Errorf("host %s: ports %v in %d pages, want %v in 3", r.HostID, portIDs(r.Value.Items), r.Value.Pages, want)
 		}
 	}
 
@@ -104,8 +104,8 @@ func TestListPortsOfHostsRefusesBadOptionsOnce(t *testing.T) {
 	c := newClient(t, testOptions(t, s))
 	results := c.ListPortsOfHosts(context.Background(), s.Data().Hosts(), QueryOptions{Select: []string{"host/id"}})
 	for _, r := range results {
-		if r.Err == nil || r.List != nil || !strings.Contains(r.Err.Error(), `"host/id"`) {
-			t.Errorf("host %s: %v, %v", r.HostID, r.List, r.Err)
+		if r.Err == nil || r.Value != nil || !strings.Contains(r.Err.Error(), `"host/id"`) {
+			t.Errorf("host %s: %v, %v", r.HostID, r.Value, r.Err)
 		}
 	}
 	if n := len(graphRequests(s)); n != 0 {
@@ -146,8 +146,8 @@ func TestListPortsOfHostsCancellation(t *testing.T) {
 		t.Errorf("returned %v after cancellation", took)
 	}
 	for _, r := range results {
-		if r.List != nil || !errors.Is(r.Err, context.Canceled) || !strings.Contains(r.Err.Error(), "cancelled") {
-			t.Errorf("host %s: %v, %v; want context.Canceled", r.HostID, r.List, r.Err)
+		if r.Value != nil || !errors.Is(r.Err, context.Canceled) || !strings.Contains(r.Err.Error(), "cancelled") {
+			t.Errorf("host %s: %v, %v; want context.Canceled", r.HostID, r.Value, r.Err)
 		}
 	}
 	if n := len(graphRequests(s)); n != 5 {

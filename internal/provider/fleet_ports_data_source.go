@@ -75,7 +75,7 @@ func (d *fleetPortsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	var notFound []string
 	var failed []graph.HostPortsResult
 	for _, result := range results {
-		list := result.List
+		list := result.Value
 		switch {
 		case graph.IsNotFound(result.Err):
 			notFound = append(notFound, result.HostID)
