@@ -40,9 +40,10 @@ func main() {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("fakegraph", flag.ContinueOnError)
 	var (
-		dataDir   = flags.String("data", "", "directory of host JSON files (default: the embedded sample)")
+		dataDir   = flags.String("data", "", "directory of host JSON files, one per host as -write-data writes them (default: the embedded sample)")
 		genHosts  = flags.Int("generate-hosts", 0, "serve N generated hosts instead of the sample")
 		genPorts  = flags.Int("generate-ports", 100, "ports per generated host")
+		genAll    = flags.Bool("generate-collections", false, "give generated hosts their entity, reputation, WHOIS (hostnames), 2 certificates and 4 components besides ports")
 		seed      = flags.Int64("seed", 1, "seed of the generated data")
 		pageSize  = flags.Int("page-size", fakegraph.DefaultPageSize, "server-side page size")
 		latency   = flags.Duration("latency", 0, "delay added to every Graph response")
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		writeData = flags.String("write-data", "", "write the dataset to this directory and exit (one JSON file per host)")
 		rateLimit = flags.Float64("rate-limit", 0, "answer Graph requests beyond N per second 429, as Graph does (0 = no limit)")
 		rateBurst = flags.Int("rate-burst", 0, "requests admitted at once under -rate-limit (0 = one second's worth)")
+		noExpand  = flags.Bool("refuse-ssl-certificate-expand", false, "answer $expand=sslCertificate on a host's certificates 400, as Graph may")
 		style     fakegraph.RetryAfterStyle
 	)
 	flags.TextVar(&style, "retry-after", fakegraph.RetryAfterSeconds, "Retry-After of a -rate-limit 429: seconds, date or none")
@@ -66,8 +68,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
+	if *genAll && *genHosts <= 0 {
+		return errors.New("-generate-collections only applies with -generate-hosts above 0")
+	}
 	var data *fakegraph.Dataset
 	switch {
+	case *genHosts > 0 && *genAll:
+		data = fakegraph.GenerateHosts(fakegraph.GenerateOptions{
+			Hosts: *genHosts, PortsPerHost: *genPorts, Seed: *seed, SslCertificatesPerHost: 2, ComponentsPerHost: 4,
+		})
 	case *genHosts > 0:
 		data = fakegraph.Generate(*genHosts, *genPorts, *seed)
 	case *dataDir != "":
@@ -83,7 +92,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return data.WriteDir(*writeData)
 	}
 
-	s, err := fakegraph.Start(fakegraph.Config{PageSize: *pageSize, Latency: *latency, TokenTTL: *tokenTTL, Data: data, RateLimit: limit})
+	s, err := fakegraph.Start(fakegraph.Config{
+		PageSize: *pageSize, Latency: *latency, TokenTTL: *tokenTTL, Data: data, RateLimit: limit,
+		RefuseSslCertificateExpand: *noExpand,
+	})
 	if err != nil {
 		return err
 	}

@@ -139,6 +139,59 @@ func TestEnvOutIsWhatTheProviderNeeds(t *testing.T) {
 	}
 }
 
+// -refuse-ssl-certificate-expand reaches the emulator: the expansion is a
+// 400, the same list without it is served.
+func TestRefuseSslCertificateExpandFlag(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	printed := started(t, "-ca-out", caFile, "-refuse-ssl-certificate-expand")
+	client := trusting(t, caFile)
+	token := signIn(t, client, printed["url"], printed["tenant_id"], printed["client_id"], printed["client_secret"])
+	list := printed["url"] + "/v1.0/security/threatIntelligence/hosts/contoso.com/sslCertificates"
+	for query, want := range map[string]int{"": http.StatusOK, "?$expand=sslCertificate": http.StatusBadRequest} {
+		req, err := http.NewRequest(http.MethodGet, list+query, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%q: HTTP %d, want %d", query, resp.StatusCode, want)
+		}
+	}
+}
+
+// -generate-collections writes hosts with every collection GenerateHosts
+// builds, in the format -data reads back.
+func TestGenerateCollectionsWritesEveryKey(t *testing.T) {
+	dir := t.TempDir()
+	if err := run(t.Context(), []string{"-generate-hosts", "2", "-generate-ports", "1", "-generate-collections", "-write-data", dir}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "h0001.example.com.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]json.RawMessage
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"hostId", "host", "ports", "reputation", "sslCertificates", "components", "whois"} {
+		if _, ok := file[key]; !ok {
+			t.Errorf("no %q in %s", key, b)
+		}
+	}
+	if _, err := fakegraph.LoadDir(dir); err != nil {
+		t.Errorf("-data cannot read what -write-data wrote: %v", err)
+	}
+	if err := run(t.Context(), []string{"-generate-collections"}, io.Discard); err == nil || !strings.Contains(err.Error(), "-generate-hosts") {
+		t.Errorf("-generate-collections alone: %v", err)
+	}
+}
+
 func TestRejectsStrayArguments(t *testing.T) {
 	err := run(t.Context(), []string{"contoso.com"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), `unexpected arguments ["contoso.com"]`) {
@@ -295,7 +348,7 @@ func TestHelpListsTheFlagsAndSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatalf("-help: %v\n%s", err, out)
 	}
-	for _, flagName := range []string{"-env-out", "-generate-hosts", "-latency", "-rate-limit", "-rate-burst", "-retry-after"} {
+	for _, flagName := range []string{"-env-out", "-generate-hosts", "-generate-collections", "-latency", "-rate-limit", "-rate-burst", "-retry-after", "-refuse-ssl-certificate-expand"} {
 		if !strings.Contains(string(out), flagName) {
 			t.Errorf("-help does not list %s:\n%s", flagName, out)
 		}
