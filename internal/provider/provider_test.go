@@ -80,11 +80,15 @@ func newEmulatorEnv(t *testing.T, cfg fakegraph.Config) *emulatorEnv {
 }
 
 func (e *emulatorEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return e.factoriesFor(readPaths[0].server)
+}
+
+// factoriesFor serves the provider through newServer, one of readPaths.
+func (e *emulatorEnv) factoriesFor(newServer func(*defenderProvider) (tfprotov6.ProviderServer, error)) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"defender": func() (tfprotov6.ProviderServer, error) {
 			e.instances.Add(1)
-			p := &defenderProvider{version: "test", rootCAs: e.emulator.CertPool()}
-			return NewProtocol6Server(p)()
+			return newServer(&defenderProvider{version: "test", rootCAs: e.emulator.CertPool()})
 		},
 	}
 }
