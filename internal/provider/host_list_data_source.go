@@ -155,9 +155,7 @@ func (d *hostListDataSource[T]) Read(ctx context.Context, req datasource.ReadReq
 		readTarget{title: s.title, what: fmt.Sprintf("%s of host %q", s.what, id)}.addReadError(ctx, diags, err)
 		return
 	}
-	items := slices.Clone(list.Items)
-	slices.SortStableFunc(items, func(a, b T) int { return s.order(&a, &b) })
-	computed := map[string]tftypes.Value{"id": stringValue(id), s.list: s.table.listValue(items, sel)}
+	computed := map[string]tftypes.Value{"id": stringValue(id), s.list: s.table.listValue(s.sorted(list.Items), sel)}
 	if s.selecting {
 		computed["total_count"] = int64PointerValue(list.Count)
 	}
@@ -167,6 +165,13 @@ func (d *hostListDataSource[T]) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	resp.State.Raw = raw
+}
+
+// sorted is a sorted copy of items, in the data source's order.
+func (s *hostListSpec[T]) sorted(items []T) []T {
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b T) int { return s.order(&a, &b) })
+	return items
 }
 
 // compareOptional orders nulls first, then values in their natural order.
