@@ -13,7 +13,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph/fakegraphtest"
@@ -57,7 +60,6 @@ output "same_as_one_host" {
 				resource.TestCheckResourceAttr(fleet, "hosts.8.8.8.8.ports.#", "1"),
 				resource.TestCheckResourceAttr(fleet, "hosts.8.8.8.8.ports.0.banners.#", "2"),
 				resource.TestCheckResourceAttr(fleet, "hosts.scan.example.net.total_count", "250"),
-				resource.TestCheckResourceAttr(fleet, "hosts.unknown.example.com.ports.#", "0"),
 				resource.TestCheckResourceAttr(fleet, "hosts.unknown.example.com.total_count", "0"),
 				resource.TestCheckResourceAttr(fleet, "not_found_host_ids.#", "1"),
 				resource.TestCheckResourceAttr(fleet, "not_found_host_ids.0", "unknown.example.com"),
@@ -70,6 +72,11 @@ output "same_as_one_host" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The unknown host is there with no ports: an empty list, not null.
+				statecheck.ExpectKnownValue(fleet, tfjsonpath.New("hosts").AtMapKey("unknown.example.com").AtMapKey("ports"),
+					knownvalue.ListExact([]knownvalue.Check{})),
+			},
 		}},
 	})
 }

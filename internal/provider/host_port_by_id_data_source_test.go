@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 )
@@ -49,7 +52,6 @@ data "defender_ti_host_port" "test" {
 				resource.TestCheckResourceAttr(hostPort, "most_recent_ssl_certificate.issuer.common_name", "GTS CA 1C3"),
 				resource.TestCheckResourceAttr(hostPort, "most_recent_ssl_certificate.subject.alternate_names.#", "7"),
 				resource.TestCheckResourceAttr(hostPort, "most_recent_ssl_certificate.subject.address.postal_code", "94043"),
-				resource.TestCheckNoResourceAttr(hostPort, "select"),
 				func(*terraform.State) error {
 					gets := env.graphRequests("/hostPorts/")
 					if len(gets) != 1 || gets[0].Path != "/v1.0/security/threatIntelligence/hostPorts/OC44LjguOCQkNDQz" ||
@@ -59,6 +61,9 @@ data "defender_ti_host_port" "test" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(hostPort, tfjsonpath.New("select"), knownvalue.Null()),
+			},
 		}},
 	})
 }
@@ -87,7 +92,6 @@ data "defender_ti_host_port" "test" {
 				resource.TestCheckResourceAttr(hostPort, "id", id),
 				resource.TestCheckResourceAttr(hostPort, "port", "8443"),
 				resource.TestCheckResourceAttr(hostPort, "host.id", "odd.example.net"),
-				resource.TestCheckResourceAttr(hostPort, "banners.#", "0"),
 				func(*terraform.State) error {
 					gets := env.graphRequests("/hostPorts/")
 					want := "/v1.0/security/threatIntelligence/hostPorts/b2Rk+%2FZXhhbXBsZS5uZXQkJDg0NDM=="
@@ -97,6 +101,10 @@ data "defender_ti_host_port" "test" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The port has no banners in Graph: an empty list, not null.
+				statecheck.ExpectKnownValue(hostPort, tfjsonpath.New("banners"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
 		}},
 	})
 }
@@ -115,10 +123,6 @@ data "defender_ti_host_port" "test" {
 				resource.TestCheckResourceAttr(hostPort, "id", "Y29udG9zby5jb20kJDQ0Mw=="),
 				resource.TestCheckResourceAttr(hostPort, "port", "443"),
 				resource.TestCheckResourceAttr(hostPort, "status", "open"),
-				resource.TestCheckNoResourceAttr(hostPort, "protocol"),
-				resource.TestCheckNoResourceAttr(hostPort, "times_observed"),
-				resource.TestCheckNoResourceAttr(hostPort, "banners"),
-				resource.TestCheckNoResourceAttr(hostPort, "most_recent_ssl_certificate"),
 				func(*terraform.State) error {
 					gets := env.graphRequests("/hostPorts/")
 					if len(gets) != 1 || gets[0].RawQuery != "$select=port,status" {
@@ -127,6 +131,13 @@ data "defender_ti_host_port" "test" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Not selected: null.
+				statecheck.ExpectKnownValue(hostPort, tfjsonpath.New("protocol"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPort, tfjsonpath.New("times_observed"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPort, tfjsonpath.New("banners"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPort, tfjsonpath.New("most_recent_ssl_certificate"), knownvalue.Null()),
+			},
 		}},
 	})
 }

@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 )
@@ -49,7 +52,6 @@ data "defender_ti_host_ports" "test" {
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.services.0.component.name", "scaffolding on HTTPServer2"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.services.0.component.version", ""),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.services.0.component.category", "Server"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.services.0.component.first_seen_date_time"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.services.1.is_recent", "false"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.services.1.component.name", "nginx"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.services.1.component.version", "1.18.0"),
@@ -62,7 +64,6 @@ data "defender_ti_host_ports" "test" {
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.last_seen_date_time", "2023-07-18T23:24:01.735Z"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.issuer.common_name", "GTS CA 1C3"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.issuer.organization_name", "Google Trust Services LLC"),
-				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.issuer.alternate_names.#", "0"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.issuer.address.country_or_region", "US"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.subject.common_name", "dns.google"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.subject.alternate_names.#", "7"),
@@ -72,8 +73,19 @@ data "defender_ti_host_ports" "test" {
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.subject.address.postal_code", "94043"),
 				resource.TestCheckResourceAttr(hostPorts, "open_ports.#", "1"),
 				resource.TestCheckResourceAttr(hostPorts, "open_ports.0", "443"),
-				resource.TestCheckNoResourceAttr(hostPorts, "total_count"),
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The component has no first-seen time: null, not "".
+				statecheck.ExpectKnownValue(hostPorts,
+					tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("services").AtSliceIndex(0).AtMapKey("component").AtMapKey("first_seen_date_time"),
+					knownvalue.Null()),
+				// Graph sends the issuer's alternate names as [].
+				statecheck.ExpectKnownValue(hostPorts,
+					tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("most_recent_ssl_certificate").AtMapKey("issuer").AtMapKey("alternate_names"),
+					knownvalue.ListExact([]knownvalue.Check{})),
+				// include_count is off: no count, not zero.
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("total_count"), knownvalue.Null()),
+			},
 		}},
 	})
 }
@@ -89,8 +101,6 @@ data "defender_ti_host_ports" "test" {
 }`,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.id", "7c4f1a1e2b6d3f8a9e0c5b4d2a1f6e8c3b9d7a05"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.sha1"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.most_recent_ssl_certificate.subject.common_name"),
 				func(*terraform.State) error {
 					for _, r := range env.graphRequests("/hosts/8.8.8.8/ports") {
 						if strings.Contains(r.RawQuery, "expand") {
@@ -100,6 +110,15 @@ data "defender_ti_host_ports" "test" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Without $expand the certificate is its id alone: the rest is null.
+				statecheck.ExpectKnownValue(hostPorts,
+					tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("most_recent_ssl_certificate").AtMapKey("sha1"),
+					knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPorts,
+					tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("most_recent_ssl_certificate").AtMapKey("subject"),
+					knownvalue.Null()),
+			},
 		}},
 	})
 }
@@ -174,12 +193,6 @@ data "defender_ti_host_ports" "test" {
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(hostPorts, "ports.#", "5"),
 				resource.TestCheckResourceAttr(hostPorts, "ports.0.port", "22"),
-				resource.TestCheckResourceAttrSet(hostPorts, "ports.0.banners.#"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.id"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.status"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.times_observed"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.services.#"),
-				resource.TestCheckNoResourceAttr(hostPorts, "ports.0.host.id"),
 				// open_ports still works: status was fetched even though not selected.
 				resource.TestCheckResourceAttr(hostPorts, "open_ports.#", "5"),
 				func(*terraform.State) error {
@@ -192,6 +205,22 @@ data "defender_ti_host_ports" "test" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// Selected: port 22 has its one banner, port 53 none, an empty list.
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("banners"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue(hostPorts,
+					tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("banners").AtSliceIndex(0).AtMapKey("scan_protocol"),
+					knownvalue.StringExact("ssh")),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(1).AtMapKey("port"), knownvalue.Int64Exact(53)),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(1).AtMapKey("banners"), knownvalue.ListExact([]knownvalue.Check{})),
+				// Not selected: null, even where Graph was asked for it
+				// (status, times_observed) to filter or to list open ports.
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("status"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("times_observed"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("services"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("host"), knownvalue.Null()),
+			},
 		}},
 	})
 }
@@ -266,41 +295,45 @@ func TestHostPortsFilters(t *testing.T) {
 	cases := []struct {
 		filter    string
 		wantPorts []string
-		wantOpen  []string
-		extra     []resource.TestCheckFunc
+		wantOpen  []int64
+		extra     []statecheck.StateCheck
 	}{
-		{`{ status = ["open"] }`, []string{"22", "53", "80", "443", "3389"}, []string{"22", "53", "80", "443", "3389"}, nil},
-		{`{ status = ["filtered", "closed"] }`, []string{"445", "8080"}, nil, []resource.TestCheckFunc{
+		{`{ status = ["open"] }`, []string{"22", "53", "80", "443", "3389"}, []int64{22, 53, 80, 443, 3389}, nil},
+		{`{ status = ["filtered", "closed"] }`, []string{"445", "8080"}, nil, []statecheck.StateCheck{
 			// Graph sends null banners and services for 445: they read as empty lists.
-			resource.TestCheckResourceAttr(hostPorts, "ports.0.banners.#", "0"),
-			resource.TestCheckResourceAttr(hostPorts, "ports.0.services.#", "0"),
+			statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("banners"), knownvalue.ListExact([]knownvalue.Check{})),
+			statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports").AtSliceIndex(0).AtMapKey("services"), knownvalue.ListExact([]knownvalue.Check{})),
 		}},
-		{`{ protocol = ["udp"] }`, []string{"53"}, []string{"53"}, nil},
-		{`{ ports = [22, 3389, 9999] }`, []string{"22", "3389"}, []string{"22", "3389"}, nil},
-		{`{ last_seen_after = "2023-07-30T00:00:00Z" }`, []string{"22", "80", "443", "3389"}, []string{"22", "80", "443", "3389"}, nil},
-		{`{ min_times_observed = 3000 }`, []string{"53", "80", "443"}, []string{"53", "80", "443"}, nil},
-		{`{ status = ["open"], protocol = ["tcp"], min_times_observed = 1000 }`, []string{"80", "443"}, []string{"80", "443"}, nil},
+		{`{ protocol = ["udp"] }`, []string{"53"}, []int64{53}, nil},
+		{`{ ports = [22, 3389, 9999] }`, []string{"22", "3389"}, []int64{22, 3389}, nil},
+		{`{ last_seen_after = "2023-07-30T00:00:00Z" }`, []string{"22", "80", "443", "3389"}, []int64{22, 80, 443, 3389}, nil},
+		{`{ min_times_observed = 3000 }`, []string{"53", "80", "443"}, []int64{53, 80, 443}, nil},
+		{`{ status = ["open"], protocol = ["tcp"], min_times_observed = 1000 }`, []string{"80", "443"}, []int64{80, 443}, nil},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
 		checks := []resource.TestCheckFunc{
 			resource.TestCheckResourceAttr(hostPorts, "ports.#", strconv.Itoa(len(c.wantPorts))),
-			resource.TestCheckResourceAttr(hostPorts, "open_ports.#", strconv.Itoa(len(c.wantOpen))),
 		}
 		for i, port := range c.wantPorts {
 			checks = append(checks, resource.TestCheckResourceAttr(hostPorts, fmt.Sprintf("ports.%d.port", i), port))
 		}
-		checks = append(checks, c.extra...)
-		for i, port := range c.wantOpen {
-			checks = append(checks, resource.TestCheckResourceAttr(hostPorts, fmt.Sprintf("open_ports.%d", i), port))
+		// open_ports exactly: with no open port it is an empty list, not null.
+		open := []knownvalue.Check{}
+		for _, port := range c.wantOpen {
+			open = append(open, knownvalue.Int64Exact(port))
 		}
+		stateChecks := append([]statecheck.StateCheck{
+			statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("open_ports"), knownvalue.ListExact(open)),
+		}, c.extra...)
 		steps = append(steps, resource.TestStep{
 			Config: env.providerBlock() + `
 data "defender_ti_host_ports" "test" {
   host_id = "contoso.com"
   filter  = ` + c.filter + `
 }`,
-			Check: resource.ComposeAggregateTestCheckFunc(checks...),
+			Check:             resource.ComposeAggregateTestCheckFunc(checks...),
+			ConfigStateChecks: stateChecks,
 		})
 	}
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: env.factories(), Steps: steps})
@@ -347,8 +380,6 @@ data "defender_ti_host_ports" "test" {
   include_count = true
 }`,
 			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr(hostPorts, "ports.#", "0"),
-				resource.TestCheckResourceAttr(hostPorts, "open_ports.#", "0"),
 				resource.TestCheckResourceAttr(hostPorts, "total_count", "0"),
 				func(*terraform.State) error {
 					if len(env.graphRequests("/hosts/unknown.example.com/ports")) == 0 {
@@ -357,6 +388,11 @@ data "defender_ti_host_ports" "test" {
 					return nil
 				},
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// An unknown host has no ports: empty lists, not null.
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("ports"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(hostPorts, tfjsonpath.New("open_ports"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
 		}},
 	})
 }
@@ -400,9 +436,12 @@ data "defender_ti_host_ports" "each" {
 }`,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr("data.defender_ti_host_ports.each.1", "open_ports.#", "5"),
-				resource.TestCheckResourceAttr("data.defender_ti_host_ports.each.3", "ports.#", "0"),
 				resource.TestCheckResourceAttr("data.defender_ti_host_ports.each.4", "ports.#", "250"),
 			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// empty.example.org is known to Defender TI with no ports.
+				statecheck.ExpectKnownValue("data.defender_ti_host_ports.each[3]", tfjsonpath.New("ports"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
 		}},
 	})
 	// Each terraform command starts one provider instance, and each instance

@@ -10,7 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
 )
@@ -410,13 +413,15 @@ func TestUnusualHostIDsReachGraphEscapedExactly(t *testing.T) {
 	}
 	var list []string
 	checks := []resource.TestCheckFunc{}
+	var stateChecks []statecheck.StateCheck
 	for i, h := range hosts {
 		list = append(list, fmt.Sprintf("%q", h.hostID))
-		name := fmt.Sprintf("data.defender_ti_host_ports.each.%d", i)
-		checks = append(checks,
-			resource.TestCheckResourceAttr(name, "id", h.hostID),
-			resource.TestCheckResourceAttr(name, "ports.#", "0"),
-			resource.TestCheckResourceAttr(name, "open_ports.#", "0"))
+		checks = append(checks, resource.TestCheckResourceAttr(fmt.Sprintf("data.defender_ti_host_ports.each.%d", i), "id", h.hostID))
+		// A 404 is an empty listing: empty lists, not null.
+		address := fmt.Sprintf("data.defender_ti_host_ports.each[%d]", i)
+		stateChecks = append(stateChecks,
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("ports"), knownvalue.ListExact([]knownvalue.Check{})),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("open_ports"), knownvalue.ListExact([]knownvalue.Check{})))
 	}
 	checks = append(checks, func(*terraform.State) error {
 		seen := map[string]int{}
@@ -450,7 +455,8 @@ data "defender_ti_host_ports" "each" {
   count   = length(local.hosts)
   host_id = local.hosts[count.index]
 }`,
-			Check: resource.ComposeAggregateTestCheckFunc(checks...),
+			Check:             resource.ComposeAggregateTestCheckFunc(checks...),
+			ConfigStateChecks: stateChecks,
 		}},
 	})
 }
