@@ -74,6 +74,7 @@ func dataSourceCases() []dataSourceCase {
 		passiveDNS = "data.defender_ti_host_passive_dns.test"
 		port       = "data.defender_ti_host_port.test"
 		fleet      = "data.defender_ti_hosts_ports.test"
+		hosts      = "data.defender_ti_hosts.test"
 	)
 	const unknownHost = `host_id = "unknown.example.com"`
 	const hostileHost = `host_id = "../hostPorts/x"`
@@ -333,6 +334,44 @@ func dataSourceCases() []dataSourceCase {
 			hostile:    `host_ids = ["../hostPorts/x"]`,
 			collection: fakegraph.CollectionPorts,
 			forbidden:  `host_ids = ["contoso.com"]`,
+		},
+		{
+			typeName: "defender_ti_hosts",
+			full: `host_ids = ["8.8.8.8", "contoso.com"]` + "\n" +
+				`include = ["host", "ports", "reputation", "ssl_certificates", "components", "whois", "subdomains", "passive_dns"]`,
+			checks: []statecheck.StateCheck{
+				expect(hosts, at("hosts", "8.8.8.8", "host", "kind"), is("ip_address")),
+				expect(hosts, at("hosts", "8.8.8.8", "open_ports"), knownvalue.ListExact([]knownvalue.Check{i64(443)})),
+				expect(hosts, at("hosts", "8.8.8.8", "reputation", "classification"), is("neutral")),
+				expect(hosts, at("hosts", "8.8.8.8", "whois"), knownvalue.Null()),
+				expect(hosts, at("hosts", "8.8.8.8", "subdomains"), emptyList()),
+				expect(hosts, at("hosts", "contoso.com", "host", "registrar"), is("MarkMonitor Inc.")),
+				expect(hosts, at("hosts", "contoso.com", "ports"), knownvalue.ListSizeExact(7)),
+				expect(hosts, at("hosts", "contoso.com", "reputation", "score"), i64(62)),
+				expect(hosts, at("hosts", "contoso.com", "ssl_certificates", 0, "ssl_certificate", "expiration_date_time"), is("2026-12-20T23:59:59Z")),
+				expect(hosts, at("hosts", "contoso.com", "components", 2, "name"), is("OpenSSH")),
+				expect(hosts, at("hosts", "contoso.com", "whois", "expiration_date_time"), is("2027-01-15T05:00:00Z")),
+				expect(hosts, at("hosts", "contoso.com", "subdomains"), knownvalue.ListSizeExact(3)),
+				expect(hosts, at("hosts", "contoso.com", "passive_dns", 0, "record_type"), is("A")),
+				expect(hosts, at("not_found_host_ids"), emptyList()),
+			},
+			selected: `host_ids = ["contoso.com"]` + "\n" + `include = ["ports"]` + "\n" + `select = ["port"]`,
+			selectedChecks: []statecheck.StateCheck{
+				expect(hosts, at("hosts", "contoso.com", "ports", 0, "port"), i64(22)),
+				expect(hosts, at("hosts", "contoso.com", "ports", 0, "banners"), knownvalue.Null()),
+				expect(hosts, at("hosts", "contoso.com", "reputation"), knownvalue.Null()),
+				expect(hosts, at("hosts", "contoso.com", "components"), knownvalue.Null()),
+			},
+			notFound: `host_ids = ["unknown.example.com"]` + "\n" + `include = ["reputation", "components"]`,
+			notFoundChecks: []statecheck.StateCheck{
+				expect(hosts, at("not_found_host_ids"), knownvalue.ListExact([]knownvalue.Check{is("unknown.example.com")})),
+				expect(hosts, at("hosts", "unknown.example.com", "reputation"), knownvalue.Null()),
+				expect(hosts, at("hosts", "unknown.example.com", "components"), emptyList()),
+				expect(hosts, at("hosts", "unknown.example.com", "ports"), knownvalue.Null()),
+			},
+			hostile:    `host_ids = ["../hostPorts/x"]` + "\n" + `include = ["host"]`,
+			collection: fakegraph.CollectionReputation,
+			forbidden:  `host_ids = ["contoso.com"]` + "\n" + `include = ["reputation"]`,
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -225,6 +226,159 @@ var exampleCases = map[string][]exampleCase{
 			},
 		},
 	},
+	"data-sources/defender_ti_host/data-source.tf": {{
+		outputs: map[string]string{
+			"kind":      `"ip_address"`,
+			"network":   `{"autonomous_system": "AS15169", "organization": "Google LLC", "netblock": "8.8.8.0/24", "country_or_region": "US"}`,
+			"last_seen": `"2026-12-05T23:59:00Z"`,
+		},
+	}},
+	"data-sources/defender_ti_host/domain.tf": {{
+		outputs: map[string]string{
+			"registration": `{"kind": "hostname", "registrar": "MarkMonitor Inc.", "registrant": "Contoso Ltd.", "first_seen": "2016-05-01T12:00:00Z"}`,
+		},
+	}},
+	"data-sources/defender_ti_host_reputation/data-source.tf": {{
+		outputs: map[string]string{
+			"classification":      `"suspicious"`,
+			"score":               `62`,
+			"high_severity_rules": `["Phishing kit observed"]`,
+		},
+	}},
+	"data-sources/defender_ti_host_reputation/postcondition.tf": {
+		{
+			// 8.8.8.8 is neutral.
+			outputs: map[string]string{"classification": `"neutral"`},
+		},
+		{
+			name: "a suspicious host",
+			args: []string{"-var=host_id=contoso.com"},
+			errors: []string{"Resource postcondition failed: Defender TI classifies contoso.com as suspicious (score 62): " +
+				"Subdomain on a bulletproof host; Phishing kit observed."},
+		},
+		{
+			name:   "a malicious host",
+			args:   []string{"-var=host_id=198.51.100.10"},
+			errors: []string{"Resource postcondition failed: Defender TI classifies 198.51.100.10 as malicious (score 95): Command and control."},
+		},
+		{
+			// No reputation: null attributes and a warning; the postcondition,
+			// message included, holds.
+			name:     "a host without a reputation",
+			args:     []string{"-var=host_id=empty.example.org"},
+			outputs:  map[string]string{"classification": `null`},
+			warnings: []string{entityNotFoundWarning("Host Reputation", "the reputation", "empty.example.org", "hostReputation")},
+		},
+	},
+	"data-sources/defender_ti_host_ssl_certificates/data-source.tf": {{
+		outputs: map[string]string{
+			"certificates": `[
+			  {"subject": "contoso.com", "issuer": "Contoso Issuing CA 02", "expires": "2026-12-20T23:59:59Z", "ports": [443, 8443]},
+			  {"subject": "*.contoso.com", "issuer": "Contoso Issuing CA 02", "expires": "2027-09-01T00:00:00Z", "ports": [443]}]`,
+		},
+	}},
+	"data-sources/defender_ti_host_ssl_certificates/expiry-check.tf": {
+		{
+			// 2026-12-20 is within 30 days of as_of, 2027-09-01 is not.
+			name:         "as_of",
+			args:         []string{"-var=as_of=" + examplesAsOf},
+			failedChecks: map[string]string{"check.certificates_not_expiring": expiringContosoCertificates},
+			warnings:     []string{"Check block assertion failed: " + expiringContosoCertificates},
+		},
+		{
+			name: "a shorter warning",
+			args: []string{"-var=as_of=" + examplesAsOf, "-var=warning_days=7"},
+		},
+		{
+			// An expired certificate is flagged too.
+			name:         "an expired certificate",
+			args:         []string{"-var=as_of=" + examplesAsOf, "-var=host_id=8.8.8.8"},
+			failedChecks: map[string]string{"check.certificates_not_expiring": expired8888Certificate},
+			warnings:     []string{"Check block assertion failed: " + expired8888Certificate},
+		},
+		{
+			// An unknown host: no certificate, so the check passes, and one
+			// warning.
+			name:     "an unknown host",
+			args:     []string{"-var=as_of=" + examplesAsOf, "-var=host_id=unknown.example.com"},
+			warnings: []string{listNotFoundWarning("unknown.example.com", "ssl_certificates", "the certificates")},
+		},
+	},
+	"data-sources/defender_ti_host_components/data-source.tf": {{
+		outputs: map[string]string{
+			"components":    `["Apache HTTP Server 2.4.57", "Microsoft IIS 10.0", "OpenSSH 7.4", "jQuery 1.12.4", "nginx 1.18.0"]`,
+			"remote_access": `["OpenSSH"]`,
+		},
+	}},
+	"data-sources/defender_ti_host_components/inventory.tf": {
+		{
+			// Versions null or "" are left out of the lists; the check does
+			// not depend on the date.
+			outputs: map[string]string{
+				"versions_by_component": `{
+				  "Apache HTTP Server": ["2.4.57"], "Asterisk": [], "Microsoft IIS": ["10.0"], "Net-SNMP": [], "OpenSSH": ["7.4"],
+				  "jQuery": ["1.12.4"], "nginx": ["1.18.0"], "scaffolding on HTTPServer2": []}`,
+				"hosts_by_component": `{
+				  "Apache HTTP Server": ["contoso.com"], "Asterisk": ["198.51.100.10"], "Microsoft IIS": ["contoso.com"],
+				  "Net-SNMP": ["198.51.100.10"], "OpenSSH": ["contoso.com"], "jQuery": ["contoso.com"],
+				  "nginx": ["8.8.8.8", "contoso.com"], "scaffolding on HTTPServer2": ["8.8.8.8"]}`,
+			},
+			failedChecks: map[string]string{"check.no_retired_components": retiredContosoComponents},
+			warnings:     []string{"Check block assertion failed: " + retiredContosoComponents},
+		},
+		{
+			name: "no retired component",
+			args: []string{`-var=hosts=["8.8.8.8", "198.51.100.10"]`},
+			outputs: map[string]string{
+				"versions_by_component": `{"Asterisk": [], "Net-SNMP": [], "nginx": ["1.18.0"], "scaffolding on HTTPServer2": []}`,
+			},
+		},
+	},
+	"data-sources/defender_ti_host_whois/data-source.tf": {{
+		outputs: map[string]string{
+			"registrar":    `"MarkMonitor Inc."`,
+			"expires":      `"2027-01-15T05:00:00Z"`,
+			"name_servers": `["ns1.contoso.com", "ns2.contoso.com"]`,
+		},
+	}},
+	"data-sources/defender_ti_host_whois/expiry-check.tf": {
+		{
+			// 2027-01-15 is within 60 days of as_of.
+			name:         "as_of",
+			args:         []string{"-var=as_of=" + examplesAsOf},
+			outputs:      map[string]string{"without_whois": `[]`},
+			failedChecks: map[string]string{"check.domains_not_expiring": expiringContosoDomain},
+			warnings:     []string{"Check block assertion failed: " + expiringContosoDomain},
+		},
+		{
+			name: "a shorter window",
+			args: []string{"-var=as_of=" + examplesAsOf, "-var=renewal_days=30"},
+		},
+		{
+			// 8.8.8.8 has no WHOIS record: a warning, a null expiry, listed
+			// apart and not judged.
+			name:         "a host without WHOIS",
+			args:         []string{"-var=as_of=" + examplesAsOf, `-var=domains=["contoso.com", "8.8.8.8"]`},
+			outputs:      map[string]string{"without_whois": `["8.8.8.8"]`},
+			failedChecks: map[string]string{"check.domains_not_expiring": expiringContosoDomain},
+			warnings: []string{
+				entityNotFoundWarning("Host WHOIS Record", "the WHOIS record", "8.8.8.8", "whoisRecord"),
+				"Check block assertion failed: " + expiringContosoDomain,
+			},
+		},
+	},
+	"data-sources/defender_ti_host_subdomains/data-source.tf": {{
+		outputs: map[string]string{
+			"subdomains":     `["mail.contoso.com", "vpn.contoso.com", "www.contoso.com"]`,
+			"new_subdomains": `["vpn.contoso.com"]`,
+		},
+	}},
+	"data-sources/defender_ti_host_passive_dns/data-source.tf": {{
+		outputs: map[string]string{
+			"resolutions":         `{"A": ["203.0.113.80"], "AAAA": ["2001:db8::80"], "MX": ["mail.contoso.com"]}`,
+			"names_pointing_here": `["shop.fabrikam.com (CNAME)"]`,
+		},
+	}},
 	"provider/provider.tf": {{
 		// The snippet configures the provider only; a read through it proves
 		// its settings reach Graph. Its tenant and client ids are registered
@@ -285,6 +439,39 @@ output "open_ports" {
 // expiringContosoCertificate is certificate-watch.tf's message for the
 // sample's contoso.com.
 const expiringContosoCertificate = `Certificates expiring within 30 days: {"443/tcp":{"expires":"2024-02-01T23:59:59Z","subject":"contoso.com"}}`
+
+// examplesAsOf is the time the expiry checks are planned at, so that
+// their outcome does not depend on the clock: the sample data's today.
+const examplesAsOf = "2026-12-06T00:00:00Z"
+
+// The messages of the expiry and inventory checks on the sample data.
+const (
+	expiringContosoCertificates = "Certificates on contoso.com expiring within 30 days of 2026-12-06T00:00:00Z: " +
+		"contoso.com (expires 2026-12-20T23:59:59Z, ports 443, 8443)."
+	expired8888Certificate = "Certificates on 8.8.8.8 expiring within 30 days of 2026-12-06T00:00:00Z: " +
+		"dns.google (expires 2023-09-11T08:19:34Z, ports 443)."
+	expiringContosoDomain    = "Domains expiring within 60 days of 2026-12-06T00:00:00Z: contoso.com (2027-01-15T05:00:00Z)."
+	retiredContosoComponents = "Retired components: OpenSSH 7.4 on contoso.com (last seen 2019-06-30T00:00:00Z); " +
+		"jQuery 1.12.4 on contoso.com (last seen 2026-12-05T22:10:00Z)."
+)
+
+// entityNotFoundWarning is the warning of a data source reading one entity
+// under a host (title, what) when Graph holds none of type for the host.
+func entityNotFoundWarning(title, what, host, graphType string) string {
+	return title + " Not Found In Defender TI: Microsoft Graph has no Defender Threat Intelligence record of " + what +
+		` of host "` + host + `" (HTTP 404 Not Found, Graph error code "itemNotFound": The host '` + host + "' has no " + graphType +
+		". (request-id: ...)): Defender TI does not know the host, or holds no such record for it. The data source's attributes are " +
+		"null instead of failing, so configurations iterating over many hosts keep working; check the host id if you expected a record."
+}
+
+// listNotFoundWarning is the warning of a data source listing a collection
+// under a host (list, what) that Defender TI does not know.
+func listNotFoundWarning(host, list, what string) string {
+	return `Host Not Found In Defender TI: Microsoft Graph has no Defender Threat Intelligence record of host "` + host +
+		`" (HTTP 404 Not Found, Graph error code "itemNotFound": The host '` + host + "' was not found. (request-id: ...)). " +
+		"The data source returns an empty " + list + " list instead of failing, so configurations iterating over many hosts keep working; " +
+		"check the host id if you expected " + what + "."
+}
 
 // TestExamples plans every example the documentation shows, and the demo,
 // with the provider built from this tree against the emulator, under the
@@ -726,14 +913,19 @@ func (p *planResult) assertChecks(t *testing.T, failed map[string]string) {
 	}
 }
 
+// graphRequestIDs matches the ids and date Graph gives each response, as a
+// diagnostic quotes them, which change with every plan.
+var graphRequestIDs = regexp.MustCompile(`\(request-id: [^()]*\)`)
+
 // assertDiagnostics compares the diagnostics of one severity, as
-// "summary: detail", with want (none when want is empty).
+// "summary: detail", with want (none when want is empty). Graph's
+// request-id, client-request-id and date read "(request-id: ...)".
 func (p *planResult) assertDiagnostics(t *testing.T, severity string, want []string) {
 	t.Helper()
 	var got []string
 	for _, d := range p.diagnostics {
 		if d.Severity == severity {
-			got = append(got, d.Summary+": "+d.Detail)
+			got = append(got, graphRequestIDs.ReplaceAllString(d.Summary+": "+d.Detail, "(request-id: ...)"))
 		}
 	}
 	if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {

@@ -57,9 +57,11 @@ var portsKind = &fleetKind{
 
 // listKind reads what a per-host list data source reads, whole, in its order.
 func listKind[T any](name string, spec *hostListSpec[T]) *fleetKind {
+	description := fmt.Sprintf("%s Null unless `include` holds `%s`; empty for a host Defender TI does not know. The same list as `defender%s` reads.",
+		spec.listDescription, name, spec.typeSuffix)
 	return &fleetKind{
 		name:       name,
-		attributes: map[string]schema.Attribute{name: listNested(spec.listDescription, spec.table.attributes())},
+		attributes: map[string]schema.Attribute{name: listNested(description, spec.table.attributes())},
 		read: func(ctx context.Context, c *graph.Client, hostID string, _ *hostPortsQuery) (map[string]tftypes.Value, error) {
 			list, err := spec.read(ctx, c, hostID, graph.QueryOptions{})
 			if err != nil {
@@ -75,9 +77,11 @@ func listKind[T any](name string, spec *hostListSpec[T]) *fleetKind {
 
 // entityKind reads what a per-host entity data source reads, as one object.
 func entityKind[T any](name string, spec *hostEntitySpec[T]) *fleetKind {
+	description := fmt.Sprintf("%s of the host, with the attributes `defender%s` reads. Null unless `include` holds `%s`, "+
+		"and null when Defender TI holds no such record for the host.", capitalized(spec.what), spec.typeSuffix, name)
 	return &fleetKind{
 		name:       name,
-		attributes: map[string]schema.Attribute{name: singleNested(spec.description, spec.table.attributes())},
+		attributes: map[string]schema.Attribute{name: singleNested(description, spec.table.attributes())},
 		read: func(ctx context.Context, c *graph.Client, hostID string, _ *hostPortsQuery) (map[string]tftypes.Value, error) {
 			entity, err := spec.read(ctx, c, hostID, graph.QueryOptions{})
 			if err != nil {
@@ -265,4 +269,12 @@ func quotedHosts(hostIDs []string, most int) string {
 		named += fmt.Sprintf(" and %d more", more)
 	}
 	return named
+}
+
+// capitalized is text with its first letter in upper case.
+func capitalized(text string) string {
+	if text == "" {
+		return text
+	}
+	return strings.ToUpper(text[:1]) + text[1:]
 }

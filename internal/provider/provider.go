@@ -168,7 +168,7 @@ func (p *defenderProvider) DataSources(context.Context) []func() datasource.Data
 	return []func() datasource.DataSource{
 		NewHostPortsDataSource, NewHostPortDataSource, NewHostsPortsDataSource,
 		NewHostDataSource, NewHostReputationDataSource, NewHostSslCertificatesDataSource, NewHostComponentsDataSource,
-		NewHostWhoisDataSource, NewHostSubdomainsDataSource, NewHostPassiveDNSDataSource,
+		NewHostWhoisDataSource, NewHostSubdomainsDataSource, NewHostPassiveDNSDataSource, NewHostsDataSource,
 	}
 }
 
