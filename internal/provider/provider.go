@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +21,10 @@ import (
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
 
-var _ provider.Provider = &defenderProvider{}
+var (
+	_ provider.Provider              = &defenderProvider{}
+	_ provider.ProviderWithFunctions = &defenderProvider{}
+)
 
 // defenderProvider is one provider instance; Terraform makes one per
 // provider block (and alias) in a run.
@@ -170,6 +174,12 @@ func (p *defenderProvider) DataSources(context.Context) []func() datasource.Data
 		NewHostDataSource, NewHostReputationDataSource, NewHostSslCertificatesDataSource, NewHostComponentsDataSource,
 		NewHostWhoisDataSource, NewHostSubdomainsDataSource, NewHostPassiveDNSDataSource, NewHostsDataSource,
 	}
+}
+
+// Functions are pure and offline: Terraform can call them before, and
+// without, configuring the provider.
+func (p *defenderProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{NewExposureFindingsFunction, NewCompareVersionsFunction}
 }
 
 func (p *defenderProvider) Resources(context.Context) []func() resource.Resource {

@@ -83,6 +83,14 @@ func (e *emulatorEnv) factories() map[string]func() (tfprotov6.ProviderServer, e
 	return e.factoriesFor(readPaths[0].server)
 }
 
+// offlineFactories serve a provider that reaches no emulator, for what
+// needs no Graph, such as provider functions.
+func (e *emulatorEnv) offlineFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"defender": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server(&defenderProvider{version: "test"})() },
+	}
+}
+
 // factoriesFor serves the provider through newServer, one of readPaths.
 func (e *emulatorEnv) factoriesFor(newServer func(*defenderProvider) (tfprotov6.ProviderServer, error)) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
