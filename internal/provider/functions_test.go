@@ -103,7 +103,7 @@ func TestExposureFindingsRefusesABadPolicy(t *testing.T) {
 			TerraformVersionChecks:   functionsSupported,
 			ProtoV6ProviderFactories: (&emulatorEnv{}).offlineFactories(),
 			Steps: []resource.TestStep{{
-				Config:      `output "f" { value = provider::defender::exposure_findings({}, ` + tc.policy + `) }`,
+				Config: `output "f" { value = provider::defender::exposure_findings({}, ` + tc.policy + `) }`,
 				// Terraform wraps the message: any space may be a line break.
 				ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.message, " ", `\s+`)),
 			}},

@@ -87,7 +87,9 @@ func (e *emulatorEnv) factories() map[string]func() (tfprotov6.ProviderServer, e
 // needs no Graph, such as provider functions.
 func (e *emulatorEnv) offlineFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"defender": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server(&defenderProvider{version: "test"})() },
+		"defender": func() (tfprotov6.ProviderServer, error) {
+			return NewProtocol6Server(&defenderProvider{version: "test"})()
+		},
 	}
 }
 
