@@ -209,7 +209,7 @@ func (d *Dataset) AddHostJSON(file []byte) error {
 			}
 			continue
 		}
-		if c := collectionsByFixtureName[name]; c == nil || !c.underHost {
+		if c := collectionsByName[name]; c == nil || !c.underHost {
 			return fmt.Errorf("unknown key %q: a host file holds \"hostId\" and the collections %s", name, strings.Join(fixtureKeys(), ", "))
 		}
 		keys[name] = val
@@ -261,7 +261,7 @@ func fixtureKeys() []string {
 func (d *Dataset) AddHostCollections(hostID string, collections map[string]json.RawMessage) error {
 	in := hostInput{id: hostID, singles: map[string]json.RawMessage{}, lists: map[string][]json.RawMessage{}}
 	for name, raw := range collections {
-		c := collectionsByFixtureName[name]
+		c := collectionsByName[name]
 		if c == nil || !c.underHost {
 			return fmt.Errorf("host %q: unknown collection %q", hostID, name)
 		}
@@ -328,7 +328,7 @@ func (d *Dataset) parseAndAdd(in hostInput) error {
 		if name == CollectionHost {
 			continue
 		}
-		e, err := parseEntity(collectionsByFixtureName[name], in.id, raw)
+		e, err := parseEntity(collectionsByName[name], in.id, raw)
 		if err != nil {
 			return fmt.Errorf("host %q: %s: %w", in.id, name, err)
 		}
@@ -338,7 +338,7 @@ func (d *Dataset) parseAndAdd(in hostInput) error {
 		in.builtSingle[name] = e
 	}
 	for name, items := range in.lists {
-		c := collectionsByFixtureName[name]
+		c := collectionsByName[name]
 		parsed := make([]*entity, len(items))
 		for i, raw := range items {
 			e, err := parseEntity(c, in.id, raw)
@@ -767,7 +767,7 @@ func (d *Dataset) PortIDs(hostID string) []string {
 // host or a collection that is not a list.
 func (d *Dataset) CollectionIDs(hostID, collection string) []string {
 	h := d.host(hostID)
-	c := collectionsByFixtureName[collection]
+	c := collectionsByName[collection]
 	if h == nil || c == nil || !c.list {
 		return nil
 	}
@@ -793,7 +793,7 @@ func (d *Dataset) HostPortJSON(hostPortID string) (json.RawMessage, bool) {
 // CollectionSslCertificates (a hostSslCertificate), CollectionComponents
 // (a hostComponent) or CollectionSslCertificate (a certificate).
 func (d *Dataset) EntityJSON(collection, id string) (json.RawMessage, bool) {
-	c := collectionsByFixtureName[collection]
+	c := collectionsByName[collection]
 	if c == nil || c.byID == "" {
 		return nil, false
 	}
@@ -810,7 +810,7 @@ func (d *Dataset) EntityJSON(collection, id string) (json.RawMessage, bool) {
 // the host does not have.
 func (d *Dataset) CollectionJSON(hostID, collection string) (json.RawMessage, bool) {
 	h := d.host(hostID)
-	c := collectionsByFixtureName[collection]
+	c := collectionsByName[collection]
 	if h == nil || c == nil {
 		return nil, false
 	}

@@ -136,7 +136,7 @@ func classifyGraphPath(escaped string) graphTarget {
 		}
 	case len(segs) == 4:
 		for _, c := range collections {
-			if c.topLevel != "" && is(3, c.topLevel) {
+			if c.byID != "" && is(3, c.byID) || c.topLevel != "" && is(3, c.topLevel) {
 				t.bad = listingNotSupported(c)
 				return t
 			}

@@ -44,7 +44,7 @@ type collection struct {
 	byID        string
 	byIDOptions map[string]bool
 	// topLevel is the top-level collection whose listing Graph documents as
-	// not supported (byID when there is one).
+	// not supported, when it is not byID (listing that is refused too).
 	topLevel string
 	// selectable are the property names $select accepts, in Graph's
 	// metadata order.
@@ -160,12 +160,12 @@ var passiveDNSProperties = []string{"id", "collectedDateTime", "firstSeenDateTim
 
 // The rows the code refers to by name.
 var (
-	portsCollection          = collectionNamed(CollectionPorts)
-	hostCollection           = collectionNamed(CollectionHost)
-	hostCertsCollection      = collectionNamed(CollectionSslCertificates)
-	certificateCollection    = collectionNamed(CollectionSslCertificate)
-	countOptions             = options()
-	collectionsByFixtureName = func() map[string]*collection {
+	portsCollection       = collectionNamed(CollectionPorts)
+	hostCollection        = collectionNamed(CollectionHost)
+	hostCertsCollection   = collectionNamed(CollectionSslCertificates)
+	certificateCollection = collectionNamed(CollectionSslCertificate)
+	countOptions          = options()
+	collectionsByName     = func() map[string]*collection {
 		m := map[string]*collection{}
 		for _, c := range collections {
 			m[c.name] = c
@@ -173,14 +173,6 @@ var (
 		return m
 	}()
 )
-
-func init() {
-	for _, c := range collections {
-		if c.byID != "" {
-			c.topLevel = c.byID
-		}
-	}
-}
 
 func collectionNamed(name string) *collection {
 	for _, c := range collections {
@@ -200,7 +192,7 @@ func collectionNamed(name string) *collection {
 // host's list holds both subtypes' properties: hostname's registrar and
 // registrant, then ipAddress's.
 func SelectableProperties(collection string) []string {
-	if c, ok := collectionsByFixtureName[collection]; ok {
+	if c, ok := collectionsByName[collection]; ok {
 		return slices.Clone(c.selectable)
 	}
 	return nil
@@ -212,7 +204,7 @@ func SelectableProperties(collection string) []string {
 func routeCollectionValid(route Route, name string) bool {
 	switch route {
 	case RouteAny:
-		return name == "" || collectionsByFixtureName[name] != nil
+		return name == "" || collectionsByName[name] != nil
 	case RouteList, RouteGet, RouteCount:
 	default:
 		return name == ""
@@ -220,7 +212,7 @@ func routeCollectionValid(route Route, name string) bool {
 	if name == "" {
 		return true
 	}
-	c := collectionsByFixtureName[name]
+	c := collectionsByName[name]
 	switch {
 	case c == nil:
 		return false
