@@ -41,9 +41,9 @@ type dataSourceCase struct {
 }
 
 // at is the path of an attribute of the data source: "a", 0, "b" is a[0].b.
-func at(steps ...any) tfjsonpath.Path {
-	p := tfjsonpath.New(steps[0].(string))
-	for _, step := range steps[1:] {
+func at(root string, steps ...any) tfjsonpath.Path {
+	p := tfjsonpath.New(root)
+	for _, step := range steps {
 		switch s := step.(type) {
 		case string:
 			p = p.AtMapKey(s)

@@ -74,7 +74,10 @@ func newTable[T any](graphType string, fields ...field[T]) *table[T] {
 		}
 	}
 	t.attrs = attrTypesOf(t.attributes())
-	t.object = types.ObjectType{AttrTypes: t.attrs}.TerraformType(context.Background()).(tftypes.Object)
+	t.object = tftypes.Object{AttributeTypes: make(map[string]tftypes.Type, len(t.attrs))}
+	for name, attrType := range t.attrs {
+		t.object.AttributeTypes[name] = attrType.TerraformType(context.Background())
+	}
 	t.list = tftypes.List{ElementType: t.object}
 	t.null = tftypes.NewValue(t.object, nil)
 	return t

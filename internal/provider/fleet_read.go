@@ -136,7 +136,7 @@ func readFleet(ctx context.Context, c *graph.Client, hostIDs []string, offered, 
 		notFound int
 		failures []fleetFailure
 	}
-	valueType := terraformType(attrTypesOf(fleetValueAttributes(offered))).(tftypes.Object)
+	valueType := terraformType(attrTypesOf(fleetValueAttributes(offered)))
 	hostIDs = slices.Sorted(slices.Values(hostIDs))
 	results := graph.ReadHosts(ctx, c, hostIDs, func(ctx context.Context, hostID string) (*hostRead, error) {
 		read := &hostRead{values: map[string]tftypes.Value{}}

@@ -14,8 +14,9 @@ var hostReputationSpec = &hostEntitySpec[graph.HostReputation]{
 	description: "Reads Microsoft Defender Threat Intelligence's reputation of a host " +
 		"(`GET /security/threatIntelligence/hosts/{hostId}/reputation` in Microsoft Graph): its classification, score and the rules behind them. " +
 		"When Defender TI holds no reputation for the host, every attribute but `host_id` is null and the read warns once.",
-	what:  "the reputation",
-	title: "Host Reputation",
-	table: reputationTable,
-	read:  graph.HostReputationOf.Get,
+	what:     "the reputation",
+	title:    "Host Reputation",
+	table:    reputationTable,
+	read:     graph.HostReputationOf.Get,
+	notFound: notFoundIsNull,
 }

@@ -15,8 +15,9 @@ var hostWhoisSpec = &hostEntitySpec[graph.WhoisRecord]{
 		"(`GET /security/threatIntelligence/hosts/{hostId}/whois` in Microsoft Graph): registration and expiry dates, status, " +
 		"the eight contacts, the name servers and the raw text. " +
 		"When Defender TI holds no WHOIS record for the host, as for most IP addresses, every attribute but `host_id` is null and the read warns once.",
-	what:  "the WHOIS record",
-	title: "Host WHOIS Record",
-	table: whoisTable,
-	read:  graph.WhoisOf.Get,
+	what:     "the WHOIS record",
+	title:    "Host WHOIS Record",
+	table:    whoisTable,
+	read:     graph.WhoisOf.Get,
+	notFound: notFoundIsNull,
 }
