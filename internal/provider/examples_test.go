@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,9 @@ var exampleHosts = map[string]string{
 // none: the plan must succeed, read its data sources during the plan rather
 // than leave them for apply, show no warning, and every check must pass. A
 // case is needed only where an example asserts something, needs an input, or
-// is planned on other data.
+// is planned on other data. An example calling a provider function
+// (`provider::`) is skipped, with the reason, under a binary without them
+// (Terraform before 1.8, OpenTofu before 1.7), which cannot parse it.
 //
 // To give an example an input, such as a hostPort id for a data source that
 // reads one port, add a case with args (-var name=value, or -var-file of a
@@ -148,6 +151,102 @@ var exampleCases = map[string][]exampleCase{
 		outputs: map[string]string{
 			"open_ports_by_host": `{
 			  "203.0.113.10": [22, 161, 443, 8443], "contoso.com": [22, 53, 80, 443, 3389], "www.contoso.com": [80, 443]}`,
+		},
+	}},
+	"data-sources/defender_ti_hosts/data-source.tf": {{
+		outputs: map[string]string{
+			"open_ports":     `{"198.51.100.10": [161], "8.8.8.8": [443], "contoso.com": [22, 53, 80, 443, 3389]}`,
+			"classification": `{"198.51.100.10": "malicious", "8.8.8.8": "neutral", "contoso.com": "suspicious"}`,
+			// Versions null or "" leave the name alone.
+			"components": `{
+			  "198.51.100.10": ["Asterisk", "Net-SNMP"], "8.8.8.8": ["nginx 1.18.0", "scaffolding on HTTPServer2"],
+			  "contoso.com": ["Apache HTTP Server 2.4.57", "Microsoft IIS 10.0", "OpenSSH 7.4", "jQuery 1.12.4", "nginx 1.18.0"]}`,
+			"unknown_hosts": `[]`,
+		},
+	}, {
+		name: "an unknown host",
+		args: []string{`-var=fleet=["contoso.com", "unknown.example.com"]`},
+		outputs: map[string]string{
+			"open_ports":     `{"contoso.com": [22, 53, 80, 443, 3389], "unknown.example.com": []}`,
+			"classification": `{"contoso.com": "suspicious", "unknown.example.com": null}`,
+			"unknown_hosts":  `["unknown.example.com"]`,
+		},
+		warnings: []string{"Hosts Not Found In Defender TI: Microsoft Graph has no Defender Threat Intelligence record of 1 of the 2 hosts: " +
+			`"unknown.example.com". They are in hosts with empty lists and null records and listed in not_found_host_ids, so the configuration ` +
+			"keeps working; check those host ids if you expected data."},
+	}},
+	"data-sources/defender_ti_hosts/policy-check.tf": {{
+		// Every kind of finding, on the sample's hosts, one line each.
+		args:         []string{"-var=as_of=" + examplesAsOf},
+		failedChecks: map[string]string{"check.exposure_policy": sampleExposureFindings},
+		warnings:     []string{"Check block assertion failed: " + sampleExposureFindings},
+	}, {
+		// Hosts without a denied port, certificate, domain, reputation or
+		// component; as_of is the time of the plan.
+		name: "a compliant fleet",
+		args: []string{`-var=fleet=["empty.example.org", "www.contoso.com"]`},
+	}},
+	"data-sources/defender_ti_hosts/alerts-firewall.tf": {{
+		outputs: map[string]string{
+			"firewall_rules": `[
+			  {"name": "deny-203.0.113.10", "destination": "203.0.113.10", "ports": ["22/tcp", "8443/tcp"], "action": "deny"},
+			  {"name": "deny-contoso.com", "destination": "contoso.com", "ports": ["22/tcp", "3389/tcp"], "action": "deny"},
+			  {"name": "block-198.51.100.10", "source": "198.51.100.10", "action": "deny"},
+			  {"name": "block-contoso.com", "source": "contoso.com", "action": "deny"}]`,
+		},
+		check: func(t *testing.T, p *planResult) {
+			// 203.0.113.10 has no reputation, so no reputation finding.
+			want := []string{
+				`terraform_data.alert["198.51.100.10/reputation"]`, `terraform_data.alert["203.0.113.10/port"]`,
+				`terraform_data.alert["contoso.com/port"]`, `terraform_data.alert["contoso.com/reputation"]`,
+				`terraform_data.block_host["198.51.100.10"]`, `terraform_data.block_host["contoso.com"]`,
+				`terraform_data.deny_ports["203.0.113.10"]`, `terraform_data.deny_ports["contoso.com"]`,
+			}
+			if got := keysOf(p.changes); !reflect.DeepEqual(got, want) {
+				t.Errorf("the plan changes %v, want %v", got, want)
+			}
+			for address, actions := range p.changes {
+				if !reflect.DeepEqual(actions, []string{"create"}) {
+					t.Errorf("%s plans %v, want [create]", address, actions)
+				}
+			}
+		},
+	}, {
+		// A fleet meeting the policy plans no alert and no rule.
+		name:    "a compliant fleet",
+		args:    []string{`-var=fleet=["8.8.8.8", "www.contoso.com"]`},
+		outputs: map[string]string{"firewall_rules": `[]`},
+		check: func(t *testing.T, p *planResult) {
+			if len(p.changes) != 0 {
+				t.Errorf("the plan changes %v, want nothing", p.changes)
+			}
+		},
+	}},
+	"data-sources/defender_ti_hosts/from-for-each.tf": {{
+		outputs: map[string]string{
+			"classification": `{"198.51.100.10": "malicious", "8.8.8.8": "neutral", "contoso.com": "suspicious"}`,
+			"certificate_expiry": `{
+			  "198.51.100.10": {}, "8.8.8.8": {"dns.google": "2023-09-11T08:19:34Z"},
+			  "contoso.com": {"contoso.com": "2026-12-20T23:59:59Z", "*.contoso.com": "2027-09-01T00:00:00Z"}}`,
+			"domain_expiry": `{"198.51.100.10": null, "8.8.8.8": null, "contoso.com": "2027-01-15T05:00:00Z"}`,
+		},
+	}},
+	"functions/exposure_findings/function.tf": {{
+		outputs: map[string]string{
+			"findings": `[
+			  {"host_id": "198.51.100.10", "kind": "port", "message": "198.51.100.10: port 161/udp is open, which the policy denies"},
+			  {"host_id": "198.51.100.10", "kind": "reputation",
+			   "message": "198.51.100.10: classified malicious (score 95), worse than the suspicious the policy allows"},
+			  {"host_id": "contoso.com", "kind": "component", "message": "contoso.com: OpenSSH 7.4 is seen, which the policy denies (versions < 8.0)"},
+			  {"host_id": "contoso.com", "kind": "port", "message": "contoso.com: port 3389/tcp is open, which the policy denies"}]`,
+		},
+	}},
+	"functions/compare_versions/function.tf": {{
+		outputs: map[string]string{
+			// Apache HTTP Server 2.4.57 is after 2.4.9; Microsoft IIS has no
+			// minimum.
+			"outdated":    `["OpenSSH 7.4", "jQuery 1.12.4", "nginx 1.18.0"]`,
+			"comparisons": `{"8.9p1 vs 8.9": 1, "3.0.0-rc1 vs 3.0.0": -1, "10 vs 10.0": 0}`,
 		},
 	}},
 	"data-sources/defender_ti_host_port/data-source.tf": {{
@@ -455,6 +554,19 @@ const (
 		"jQuery 1.12.4 on contoso.com (last seen 2026-12-05T22:10:00Z)."
 )
 
+// sampleExposureFindings is policy-check.tf's message on the sample's
+// hosts at examplesAsOf: one finding a line, sorted by host, kind and
+// message.
+const sampleExposureFindings = "198.51.100.10: port 161/udp is open, which the policy denies\n" +
+	"198.51.100.10: classified malicious (score 95), worse than the neutral the policy allows\n" +
+	"8.8.8.8: the certificate for dns.google (seen on port 443) expired 2023-09-11T08:19:34Z, within 30 days of 2026-12-06T00:00:00Z\n" +
+	"contoso.com: the certificate for contoso.com (seen on port 443, 8443) expires 2026-12-20T23:59:59Z, within 30 days of 2026-12-06T00:00:00Z\n" +
+	"contoso.com: OpenSSH 7.4 is seen, which the policy denies (versions < 8.0)\n" +
+	"contoso.com: jQuery 1.12.4 is seen, which the policy denies (versions < 3.5.0)\n" +
+	"contoso.com: the domain registration expires 2027-01-15T05:00:00Z, within 60 days of 2026-12-06T00:00:00Z\n" +
+	"contoso.com: port 3389/tcp is open, which the policy denies\n" +
+	"contoso.com: classified suspicious (score 62), worse than the neutral the policy allows"
+
 // entityNotFoundWarning is the warning of a data source reading one entity
 // under a host (title, what) when Graph holds none of type for the host.
 func entityNotFoundWarning(title, what, host, graphType string) string {
@@ -486,6 +598,7 @@ func TestExamples(t *testing.T) {
 	t.Cleanup(cancel)
 	cliConfig := buildProviderForExamples(ctx, t)
 	shared := startExamplesEmulator(t, examplesDataset(t))
+	functions, version := providerFunctionsSupport(ctx, t, tfcli.Runner{Binary: binary, Dir: t.TempDir(), CLIConfig: cliConfig})
 
 	examples := exampleFiles(t)
 	seen := map[string]bool{}
@@ -496,12 +609,16 @@ func TestExamples(t *testing.T) {
 		if len(cases) == 0 {
 			cases = []exampleCase{{}}
 		}
+		callsFunctions := exampleCallsFunctions(t, example)
 		for _, c := range cases {
 			name := key
 			if c.name != "" {
 				name += "/" + c.name
 			}
 			t.Run(name, func(t *testing.T) {
+				if callsFunctions && !functions {
+					t.Skipf("%s calls provider functions, which %s cannot parse: they need Terraform 1.8 or OpenTofu 1.7 or later", key, version)
+				}
 				t.Parallel()
 				dir := t.TempDir()
 				copyExample(t, example, dir)
@@ -559,16 +676,20 @@ func TestExamples(t *testing.T) {
 		var schemas struct {
 			ProviderSchemas map[string]struct {
 				DataSourceSchemas map[string]json.RawMessage `json:"data_source_schemas"`
+				Functions         map[string]json.RawMessage `json:"functions"`
 			} `json:"provider_schemas"`
 		}
 		if err := json.Unmarshal([]byte(result.Stdout), &schemas); err != nil {
 			t.Fatal(err)
 		}
-		var names []string
+		var names, functionNames []string
 		for address, s := range schemas.ProviderSchemas {
 			if strings.HasSuffix(address, "/defender-ti/defender") {
 				for name := range s.DataSourceSchemas {
 					names = append(names, name)
+				}
+				for name := range s.Functions {
+					functionNames = append(functionNames, name)
 				}
 			}
 		}
@@ -581,7 +702,66 @@ func TestExamples(t *testing.T) {
 				t.Errorf("data source %s has no example examples/%s", name, key)
 			}
 		}
+		// Likewise every provider function has the example its docs page
+		// shows; binaries without functions list none.
+		if functions && len(functionNames) == 0 {
+			t.Errorf("the provider's schema under %s lists no function", version)
+		}
+		for _, name := range functionNames {
+			key := "functions/" + name + "/function.tf"
+			if !seen[key] {
+				t.Errorf("function %s has no example examples/%s", name, key)
+			}
+		}
 	})
+}
+
+// providerFunctionsSupport tells whether the binary calls provider
+// functions, which arrived in Terraform 1.8 and OpenTofu 1.7; older binaries
+// cannot even parse `provider::` in a configuration. version names the
+// binary and its version, as `version` prints them.
+func providerFunctionsSupport(ctx context.Context, t *testing.T, runner tfcli.Runner) (supported bool, version string) {
+	t.Helper()
+	result, err := runner.Run(ctx, "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := binaryVersion.FindStringSubmatch(result.Stdout)
+	if match == nil {
+		t.Fatalf("%s version printed no Terraform or OpenTofu version: %q", runner.Binary, result.Stdout)
+	}
+	minimum := map[string][2]int{"Terraform": {1, 8}, "OpenTofu": {1, 7}}[match[1]]
+	major, _ := strconv.Atoi(match[2])
+	minor, _ := strconv.Atoi(match[3])
+	supported = major > minimum[0] || (major == minimum[0] && minor >= minimum[1])
+	return supported, match[1] + " " + match[2] + "." + match[3] + "." + match[4]
+}
+
+// binaryVersion matches the first line of `terraform version` and `tofu
+// version`, such as "Terraform v1.5.7" or "OpenTofu v1.12.6".
+var binaryVersion = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\d+)\.(\d+)\.(\d+)`)
+
+// exampleCallsFunctions tells whether an example, or any file of the demo,
+// calls a provider function.
+func exampleCallsFunctions(t *testing.T, example string) bool {
+	t.Helper()
+	files := []string{example}
+	if exampleKey(example) == "demo" {
+		var err error
+		if files, err = filepath.Glob(filepath.Join(example, "*.tf")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, file := range files {
+		content, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(content), "provider::") {
+			return true
+		}
+	}
+	return false
 }
 
 // exampleFiles globs every documentation snippet, and the demo's directory.
