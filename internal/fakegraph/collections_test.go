@@ -510,7 +510,7 @@ func TestNotFoundOnNewRoutes(t *testing.T) {
 	}
 	// Ids are case-insensitive for hosts and in segment names, not in keys.
 	withoutContext(t, get(t, s, ti+"/HOSTS/Contoso.COM/Reputation", tok))
-	decodePage(t, get(t, s, "/beta/security/threatIntelligence/hosts/contoso.com/PASSIVEDNS", tok))
+	decodePage(t, get(t, s, "/beta/security/threatIntelligence/hosts/contoso.com/PassiveDNS", tok))
 }
 
 func TestUnknownOptionsOnNewRoutes(t *testing.T) {
@@ -681,7 +681,11 @@ func TestRoundTripOfEveryCollection(t *testing.T) {
 	_, _ = dec.Token()
 	for dec.More() {
 		tok, _ := dec.Token()
-		order = append(order, tok.(string))
+		key, ok := tok.(string)
+		if !ok {
+			t.Fatalf("a key of the written file is %v", tok)
+		}
+		order = append(order, key)
 		var skip json.RawMessage
 		_ = dec.Decode(&skip)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -187,11 +186,11 @@ func TestDecodeListPageReferenceFixture(t *testing.T) {
 
 func readReferenceFixture(t testing.TB) []byte {
 	t.Helper()
-	body, err := os.ReadFile("../fakegraph/data/8.8.8.8.json")
-	if err != nil {
-		t.Fatal(err)
+	ports, ok := fakegraph.SampleData().CollectionJSON("8.8.8.8", fakegraph.CollectionPorts)
+	if !ok {
+		t.Fatal("the sample has no 8.8.8.8")
 	}
-	return body
+	return []byte(`{"value":` + string(ports) + `}`)
 }
 
 func TestDecodeListPageEnvelope(t *testing.T) {
