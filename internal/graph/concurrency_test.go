@@ -160,10 +160,10 @@ func TestThrottlingIsShared(t *testing.T) {
 		t.Fatal("no 429 in the log")
 	}
 	// Requests sent before the client read the 429 may arrive just after
-	// it was answered; they are in flight, not new. A grace far below the
+	// it was answered; they are in flight, not new. A grace well below the
 	// latency tells them apart from requests started after the 429, which
 	// without a shared window would come every 100 ms.
-	const grace = 30 * time.Millisecond
+	const grace = 60 * time.Millisecond
 	window := answer.Answered.Add(500 * time.Millisecond)
 	if early := sentWithin(reqs, answer.Answered.Add(grace), window); len(early) > 0 {
 		for _, r := range early {
