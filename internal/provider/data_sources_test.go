@@ -395,6 +395,9 @@ func TestEveryDataSource(t *testing.T) {
 	for _, c := range cases {
 		for _, path := range readPaths {
 			t.Run(c.typeName+"/"+path.name, func(t *testing.T) {
+				// Each case has an emulator and a working directory of its
+				// own; Terraform's start-ups overlap.
+				t.Parallel()
 				env := newEmulatorEnv(t, fakegraph.Config{})
 				block := func(body string) string {
 					return env.providerBlock() + fmt.Sprintf("data %q \"test\" {\n%s\n}\n", c.typeName, body)
