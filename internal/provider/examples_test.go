@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -1098,8 +1099,10 @@ func (p *planResult) assertChecks(t *testing.T, failed map[string]string) {
 var graphRequestIDs = regexp.MustCompile(`\(request-id: [^()]*\)`)
 
 // assertDiagnostics compares the diagnostics of one severity, as
-// "summary: detail", with want (none when want is empty). Graph's
-// request-id, client-request-id and date read "(request-id: ...)".
+// "summary: detail", with want (none when want is empty), in any order: a
+// data source's warning and a check block's come in the order the plan's
+// concurrent walk reaches them. Graph's request-id, client-request-id and
+// date read "(request-id: ...)".
 func (p *planResult) assertDiagnostics(t *testing.T, severity string, want []string) {
 	t.Helper()
 	var got []string
@@ -1108,6 +1111,8 @@ func (p *planResult) assertDiagnostics(t *testing.T, severity string, want []str
 			got = append(got, graphRequestIDs.ReplaceAllString(d.Summary+": "+d.Detail, "(request-id: ...)"))
 		}
 	}
+	want = slices.Sorted(slices.Values(want))
+	slices.Sort(got)
 	if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
 		t.Errorf("%s diagnostics:\n%q\nwant\n%q", severity, got, want)
 	}
