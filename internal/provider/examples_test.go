@@ -594,8 +594,9 @@ func TestExamples(t *testing.T) {
 	if binary == "" {
 		t.Skip("TF_ACC_TERRAFORM_PATH names no terraform or tofu binary; `make test` builds and sets one")
 	}
-	// The subtests run in parallel, after this function returns.
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	// The subtests run in parallel, after this function returns; some fifty
+	// plans under the race detector on two cores take minutes.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Minute)
 	t.Cleanup(cancel)
 	cliConfig := buildProviderForExamples(ctx, t)
 	shared := startExamplesEmulator(t, examplesDataset(t))
