@@ -46,6 +46,7 @@ type options struct {
 	seed                   int64
 	markdown, strict       bool
 	throttled              bool
+	exposure               bool
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.StringVar(&o.referenceProviderDir, "reference-provider-dir", "", "the directory holding a terraform-provider-defender built with -tags frameworkread; when set, each binary also plans the same hosts with it and with the provider, run by run, to compare the two read paths")
 	flag.BoolVar(&o.fleet, "fleet", false, "also read the same hosts through one defender_ti_hosts_ports, and compare it with the for_each plan")
 	flag.BoolVar(&o.throttled, "throttled", false, "instead, read fleets against a rate-limited Graph (20 requests/s with 300 hosts, 100/s with 1,000, with and without Retry-After): the fleet read, the same at max_concurrent_requests = 10, and a for_each")
+	flag.BoolVar(&o.exposure, "exposure", false, "instead, read the ports, reputation, certificates, components and WHOIS record of every host with a for_each of the five per-host data sources and with one defender_ti_hosts, in turn, and compare the two")
 	flag.StringVar(&o.work, "work", ".bench", "a scratch directory for the configuration and the CLI configuration")
 	flag.IntVar(&o.runs, "runs", 3, "measured plans per binary; the median wall time is reported")
 	flag.IntVar(&o.startupRuns, "startup-runs", 3, "plans of the same configuration with no hosts per binary, to measure start-up; the median is reported")
@@ -131,6 +133,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.throttled {
 		return runThrottled(ctx, o, out)
+	}
+	if o.exposure {
+		return runExposure(ctx, o, out)
 	}
 
 	fmt.Fprintf(os.Stderr, "==> Generating %d hosts of %d ports (seed %d).\n", o.hosts, o.ports, o.seed)
