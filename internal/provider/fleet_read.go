@@ -31,6 +31,9 @@ type fleetKind struct {
 	read func(ctx context.Context, c *graph.Client, hostID string, ports *hostPortsQuery) (map[string]tftypes.Value, error)
 	// notFound are the values when Graph answers 404.
 	notFound func(ports *hostPortsQuery) map[string]tftypes.Value
+	// record: a 404 means the host has no such record (a WHOIS record, a
+	// reputation), not that Defender TI does not know the host.
+	record bool
 }
 
 // nulls are the kind's attributes, all null: a kind not included.
@@ -90,6 +93,7 @@ func entityKind[T any](name string, spec *hostEntitySpec[T]) *fleetKind {
 			return map[string]tftypes.Value{name: spec.table.value(entity)}, nil
 		},
 		notFound: func(*hostPortsQuery) map[string]tftypes.Value { return map[string]tftypes.Value{name: spec.table.null} },
+		record:   spec.notFound == notFoundIsNull,
 	}
 }
 
@@ -124,7 +128,7 @@ type fleetFailure struct {
 // fleetRead is what reading a fleet gave.
 type fleetRead struct {
 	hosts    map[string]tftypes.Value // each host's value
-	notFound []string                 // hosts every read kind answered 404 for, sorted
+	notFound []string                 // hosts Defender TI does not know, sorted
 	failures []fleetFailure           // in host order, then kind order
 }
 
@@ -132,9 +136,11 @@ type fleetRead struct {
 // attributes of the kinds offered but not included are null.
 func readFleet(ctx context.Context, c *graph.Client, hostIDs []string, offered, included []*fleetKind, ports *hostPortsQuery) fleetRead {
 	type hostRead struct {
-		values   map[string]tftypes.Value
-		notFound int
-		failures []fleetFailure
+		values map[string]tftypes.Value
+		// unknown counts the kinds read whose 404 means an unknown host,
+		// and notFound those of them that answered 404.
+		unknown, notFound int
+		failures          []fleetFailure
 	}
 	valueType := terraformType(attrTypesOf(fleetValueAttributes(offered)))
 	hostIDs = slices.Sorted(slices.Values(hostIDs))
@@ -146,9 +152,14 @@ func readFleet(ctx context.Context, c *graph.Client, hostIDs []string, offered, 
 				continue
 			}
 			values, err := kind.read(ctx, c, hostID, ports)
+			if !kind.record {
+				read.unknown++
+			}
 			switch {
 			case graph.IsNotFound(err):
-				read.notFound++
+				if !kind.record {
+					read.notFound++
+				}
 				values = kind.notFound(ports)
 			case err != nil:
 				read.failures = append(read.failures, fleetFailure{hostID: hostID, kind: kind.name, err: err})
@@ -170,7 +181,9 @@ func readFleet(ctx context.Context, c *graph.Client, hostIDs []string, offered, 
 		case len(read.failures) > 0:
 			fleet.failures = append(fleet.failures, read.failures...)
 		default:
-			if read.notFound == len(included) {
+			// A host is unknown when every kind that would tell answered
+			// 404; records alone (WHOIS, reputation) cannot tell.
+			if read.unknown > 0 && read.notFound == read.unknown {
 				fleet.notFound = append(fleet.notFound, result.HostID)
 			}
 			fleet.hosts[result.HostID] = tftypes.NewValue(valueType, read.values)

@@ -69,8 +69,8 @@ func (d *hostsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		"not_found_host_ids": schema.ListAttribute{
 			Computed:    true,
 			ElementType: types.StringType,
-			MarkdownDescription: "The hosts of `host_ids` Defender TI has no record of (every kind read for them answered not found), sorted. " +
-				"One warning names how many there are.",
+			MarkdownDescription: "The hosts of `host_ids` Defender TI has no record of, sorted: every kind read for them that would tell " +
+				"(all but `reputation` and `whois`, which a known host may lack) answered not found. One warning names how many there are.",
 		},
 	}
 	maps.Copy(attributes, hostPortsOptionAttributes())
@@ -91,8 +91,9 @@ func (d *hostsDataSource) ValidateConfig(ctx context.Context, req datasource.Val
 	validateCertificateSelected(ctx, req.Config, &resp.Diagnostics)
 	var include types.Set
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("include"), &include)...)
-	if resp.Diagnostics.HasError() || include.IsNull() || include.IsUnknown() {
-		return
+	if resp.Diagnostics.HasError() || include.IsNull() || include.IsUnknown() ||
+		slices.ContainsFunc(include.Elements(), attr.Value.IsUnknown) {
+		return // what include holds is known only at apply
 	}
 	if slices.ContainsFunc(include.Elements(), func(v attr.Value) bool { return v.Equal(types.StringValue("ports")) }) {
 		return
