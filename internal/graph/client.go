@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -92,6 +93,10 @@ type Options struct {
 // concurrent use, and shares one token cache and one connection pool between
 // all calls.
 type Client struct {
+	// sslCertificateExpandRefused remembers that Graph refused
+	// $expand=sslCertificate, so later lists go straight to the fallback.
+	sslCertificateExpandRefused atomic.Bool
+
 	pipeline   runtime.Pipeline
 	origin     *url.URL
 	baseURL    string

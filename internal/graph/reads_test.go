@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/defender-ti/terraform-provider-defender/internal/fakegraph"
@@ -111,5 +112,39 @@ func TestListHostSslCertificatesWithCertificates(t *testing.T) {
 		if !slices.Equal(paths, want) {
 			t.Errorf("refuse %v: requests %q, want %q", refuse, paths, want)
 		}
+	}
+}
+
+// Once Graph has refused the expansion, the client does not ask again: a
+// fleet pays for the refusal once, not once per host.
+func TestRefusedCertificateExpansionIsRemembered(t *testing.T) {
+	s := fakegraphtest.Start(t, fakegraph.Config{RefuseSslCertificateExpand: true})
+	c := newClient(t, testOptions(t, s))
+	for range 2 {
+		if _, err := c.ListHostSslCertificatesWithCertificates(context.Background(), "contoso.com", QueryOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var expanded int
+	for _, r := range graphRequests(s) {
+		if strings.Contains(r.RawQuery, "expand") {
+			expanded++
+		}
+	}
+	if expanded != 1 {
+		t.Errorf("%d requests asked for the expansion; want the first alone", expanded)
+	}
+}
+
+// A certificate the list names but Graph cannot find is an error of its
+// own, not the host's 404, which would read as an unknown host.
+func TestMissingListedCertificateIsNotAnUnknownHost(t *testing.T) {
+	s := fakegraphtest.Start(t, fakegraph.Config{RefuseSslCertificateExpand: true})
+	s.AddFault(fakegraph.Fault{Route: fakegraph.RouteGet, Collection: fakegraph.CollectionSslCertificate,
+		Kind: fakegraph.KindGraphError, Status: 404, Code: "itemNotFound", Times: -1})
+	c := newClient(t, testOptions(t, s))
+	_, err := c.ListHostSslCertificatesWithCertificates(context.Background(), "contoso.com", QueryOptions{})
+	if err == nil || IsNotFound(err) || !strings.Contains(err.Error(), "listed for the host could not be read") || !strings.Contains(err.Error(), "itemNotFound") {
+		t.Errorf("got %v; want an error naming the certificate and Graph's answer, not a 404 of the host", err)
 	}
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -69,17 +70,24 @@ type HostSslCertificatePort struct {
 // certificate is read once by id, through the client's flow control like
 // every other request. opts.Expand is ignored; opts.Select, when set, must
 // hold sslCertificate.
+//
+// The refusal is remembered for the client's life: a fleet asks once, not
+// once per host. A 400 that the list without $expand answers too is the
+// caller's, and is returned.
 func (c *Client) ListHostSslCertificatesWithCertificates(ctx context.Context, hostID string, opts QueryOptions) (*List[HostSslCertificate], error) {
-	opts.Expand = []string{ExpandSslCertificate}
-	list, err := HostSslCertificates.List(ctx, c, hostID, opts)
-	if !hasStatus(err, http.StatusBadRequest) {
-		return list, err
+	if !c.sslCertificateExpandRefused.Load() {
+		opts.Expand = []string{ExpandSslCertificate}
+		list, err := HostSslCertificates.List(ctx, c, hostID, opts)
+		if !hasStatus(err, http.StatusBadRequest) {
+			return list, err
+		}
 	}
 	opts.Expand = nil
-	list, err = HostSslCertificates.List(ctx, c, hostID, opts)
+	list, err := HostSslCertificates.List(ctx, c, hostID, opts)
 	if err != nil {
 		return nil, err
 	}
+	c.sslCertificateExpandRefused.Store(true)
 	return list, c.fillCertificates(ctx, list.Items)
 }
 
@@ -110,8 +118,14 @@ func (c *Client) fillCertificates(ctx context.Context, items []HostSslCertificat
 		if at < 0 {
 			continue
 		}
-		if errs[at] != nil {
-			return errs[at]
+		if err := errs[at]; err != nil {
+			if IsNotFound(err) {
+				// The host is known, its list names the certificate: a 404
+				// here is Graph's inconsistency, not an unknown host, and
+				// must not read as one.
+				return fmt.Errorf("the certificate %s listed for the host could not be read: %s", stub.ID, err)
+			}
+			return err
 		}
 		items[i].SslCertificate = certificates[at]
 	}
