@@ -38,7 +38,7 @@ func Evaluate(hosts map[string]any, p *Policy) ([]Finding, error) {
 			return nil, fmt.Errorf("hosts[%q] is %s; want a host's object, as the hosts attribute of defender_ti_hosts or defender_ti_hosts_ports holds it", hostID, describe(raw))
 		}
 		e := evaluation{hostID: hostID, policy: p}
-		e.ports(list(host["ports"]))
+		e.ports(list(host["ports"]), list(host["open_ports"]))
 		e.certificates(list(host["ssl_certificates"]), list(host["ports"]))
 		e.domain(object(host["whois"]))
 		e.reputation(object(host["reputation"]))
@@ -61,17 +61,32 @@ func (e *evaluation) add(kind, format string, args ...any) {
 	e.findings = append(e.findings, Finding{HostID: e.hostID, Kind: kind, Message: e.hostID + ": " + fmt.Sprintf(format, args...)})
 }
 
-func (e *evaluation) ports(ports []any) {
+// ports checks the open ports. A `select` may leave a port's status or
+// protocol null: a port without a status is open when open_ports, which is
+// read whatever `select` says, lists it; one without a protocol matches
+// only the rules that name none.
+func (e *evaluation) ports(ports, openPorts []any) {
 	for _, raw := range ports {
 		port := object(raw)
 		number, ok := port["port"].(float64)
-		if !ok || text(port["status"]) != "open" {
+		if !ok {
+			continue
+		}
+		open := text(port["status"]) == "open"
+		if port["status"] == nil {
+			open = slices.Contains(openPorts, any(number))
+		}
+		if !open {
 			continue
 		}
 		protocol := text(port["protocol"])
 		for _, denied := range e.policy.DeniedPorts {
 			if denied.Port == int64(number) && (denied.Protocol == "" || strings.EqualFold(denied.Protocol, protocol)) {
-				e.add(KindPort, "port %d/%s is open, which the policy denies", int64(number), protocol)
+				name := strconv.FormatInt(int64(number), 10)
+				if protocol != "" {
+					name += "/" + protocol
+				}
+				e.add(KindPort, "port %s is open, which the policy denies", name)
 				break
 			}
 		}

@@ -124,7 +124,7 @@ func TestParsePolicyNamesTheKeyAtFault(t *testing.T) {
 		{`{"denied_ports": 22}`, "denied_ports", `want a list of port numbers and "port/protocol" strings, such as [23, "3389/tcp"], got the number 22`},
 		{`{"denied_ports": [22, "x/tcp"]}`, "denied_ports[1]", `want a port number from 0 to 65535, optionally with "/protocol", got "x/tcp"`},
 		{`{"denied_ports": [70000]}`, "denied_ports[0]", `want a port number from 0 to 65535, optionally with "/protocol", got "70000"`},
-		{`{"min_certificate_days": "30"}`, "min_certificate_days", `want a number of days at least 0, got the string "30"`},
+		{`{"min_certificate_days": "30"}`, "min_certificate_days", `want a number of days from 0 to 36500, got the string "30"`},
 		{`{"min_domain_days": 30}`, "min_domain_days", "needs as_of, the time expiry is measured from, such as as_of = plantimestamp()"},
 		{`{"as_of": "yesterday"}`, "as_of", `want an RFC 3339 timestamp such as plantimestamp(), got the string "yesterday"`},
 		{`{"max_reputation": "bad"}`, "max_reputation", `want one of unknown, neutral, suspicious, malicious, got the string "bad"`},
@@ -138,5 +138,38 @@ func TestParsePolicyNamesTheKeyAtFault(t *testing.T) {
 		if !errors.As(err, &policyErr) || policyErr.Key != tc.key || policyErr.Problem != tc.problem {
 			t.Errorf("%s: %v; want key %q: %s", tc.policy, err, tc.key, tc.problem)
 		}
+	}
+}
+
+// A `select` that leaves out status and protocol still finds open denied
+// ports, through open_ports, which is read whatever select says; a rule
+// naming a protocol cannot match a port whose protocol was left out.
+func TestEvaluatePortsWithoutStatus(t *testing.T) {
+	p, err := ParsePolicy(decode(t, `{"denied_ports": [22, "3389/tcp", 8080]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := Evaluate(decode(t, `{"h": {
+	  "ports": [{"port": 22, "status": null, "protocol": null}, {"port": 3389, "status": null, "protocol": null}, {"port": 8080, "status": null}],
+	  "open_ports": [22, 3389]}}`), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Finding{{"h", "port", "h: port 22 is open, which the policy denies"}}
+	if !reflect.DeepEqual(findings, want) {
+		t.Errorf("findings %+v\nwant %+v", findings, want)
+	}
+}
+
+func TestParsePolicyBoundsDays(t *testing.T) {
+	for _, days := range []string{"36501", "-1", "1e300"} {
+		_, err := ParsePolicy(decode(t, `{"as_of": "2026-12-06T00:00:00Z", "min_domain_days": `+days+`}`))
+		var policyErr *PolicyError
+		if !errors.As(err, &policyErr) || policyErr.Key != "min_domain_days" {
+			t.Errorf("%s days: %v; want an error on min_domain_days", days, err)
+		}
+	}
+	if _, err := ParsePolicy(decode(t, `{"as_of": "2026-12-06T00:00:00Z", "min_domain_days": 36500}`)); err != nil {
+		t.Errorf("36500 days: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package exposure
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -126,10 +127,14 @@ func ParsePolicy(raw map[string]any) (*Policy, error) {
 	return p, nil
 }
 
+// maxDays keeps a deadline within what a time.Duration can add: 100
+// years, far beyond any certificate or registration.
+const maxDays = 36500
+
 func parseDays(key string, value any) (*float64, error) {
 	days, ok := value.(float64)
-	if !ok || days < 0 || math.IsInf(days, 0) {
-		return nil, policyError(key, "want %s at least 0, got %s", policyKeys[key], describe(value))
+	if !ok || days < 0 || days > maxDays || math.IsNaN(days) {
+		return nil, policyError(key, "want %s from 0 to %d, got %s", policyKeys[key], maxDays, describe(value))
 	}
 	return &days, nil
 }
@@ -183,7 +188,8 @@ func parseDeniedComponents(key string, value any) ([]DeniedComponent, error) {
 			return nil, policyError(at, "want an object {name, versions}, got %s", describe(item))
 		}
 		var component DeniedComponent
-		for field, v := range fields {
+		for _, field := range slices.Sorted(maps.Keys(fields)) {
+			v := fields[field]
 			switch field {
 			case "name":
 				name, ok := v.(string)

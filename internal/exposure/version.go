@@ -3,6 +3,7 @@ package exposure
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 )
 
@@ -114,7 +115,20 @@ func versionRuns(v string) []versionRun {
 		}
 		i = j
 	}
-	return runs
+	// A zero that ends the version or comes right before letters adds
+	// nothing: "8.9.0" is 8.9 and "1.0.0rc1" is 1rc1, so a letter run
+	// meets the run it follows in the other version whatever zeros sit
+	// between ("8.9.0" before "8.9p1", "1.0rc1" equal to "1.0.0rc1").
+	kept := make([]versionRun, 0, len(runs))
+	for i := len(runs) - 1; i >= 0; i-- {
+		zero := runs[i].number != nil && runs[i].number.Sign() == 0
+		if zero && (len(kept) == 0 || kept[len(kept)-1].number == nil) {
+			continue
+		}
+		kept = append(kept, runs[i])
+	}
+	slices.Reverse(kept)
+	return kept
 }
 
 // isVersion reports whether s reads as one version: letters, digits and

@@ -28,6 +28,12 @@ func TestCompareVersions(t *testing.T) {
 		{"", "1", -1},
 		{"99999999999999999999", "99999999999999999998", 1},
 		{"v1.2", "1.2", 0},
+		{"8.9p1", "8.9.0", 1},
+		{"1.0rc1", "1.0.0rc1", 0},
+		{"1.0.0rc1", "1.0.0", -1},
+		{"0.9", "0.10", -1},
+		{"1.0.1", "1.0.0", 1},
+		{"2.0a", "2", 1},
 	} {
 		if got := CompareVersions(tc.a, tc.b); got != tc.want {
 			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)

@@ -34,9 +34,9 @@ func (exposureFindingsFunction) Definition(_ context.Context, _ function.Definit
 			"`condition = length(f) == 0` and `error_message = join(\"\\n\", f[*].message)` make a whole policy check.\n\n" +
 			"The policy is an object; every key is optional, and a key not listed here, or a value of the wrong type, is an error naming the key:\n\n" +
 			"- `denied_ports`: open ports that are findings, as numbers (any protocol) or `\"port/protocol\"` strings, such as `[23, \"3389/tcp\"]`.\n" +
-			"- `min_certificate_days`: a certificate seen on a host (in `ssl_certificates`, or a port's expanded `most_recent_ssl_certificate`) " +
+			"- `min_certificate_days`: from 0 to 36500; a certificate seen on a host (in `ssl_certificates`, or a port's expanded `most_recent_ssl_certificate`) " +
 			"expiring within this many days of `as_of` is a finding.\n" +
-			"- `min_domain_days`: a WHOIS registration (`whois`) expiring within this many days of `as_of` is a finding.\n" +
+			"- `min_domain_days`: from 0 to 36500; a WHOIS registration (`whois`) expiring within this many days of `as_of` is a finding.\n" +
 			"- `as_of`: the RFC 3339 time expiry is measured from, such as `plantimestamp()`; required with either of the two above. " +
 			"Passing the time in keeps the function pure: the same inputs give the same findings.\n" +
 			"- `max_reputation`: the worst classification allowed, one of `unknown`, `neutral`, `suspicious`, `malicious`; a worse one is a " +

@@ -96,7 +96,7 @@ output "kinds" {
 func TestExposureFindingsRefusesABadPolicy(t *testing.T) {
 	for _, tc := range []struct{ policy, message string }{
 		{`{ denied_port = [22] }`, `Invalid policy key "denied_port": not a policy key`},
-		{`{ min_certificate_days = "thirty", as_of = "2026-12-06T00:00:00Z" }`, `Invalid policy key "min_certificate_days": want a number of days at least 0, got the string "thirty"`},
+		{`{ min_certificate_days = "thirty", as_of = "2026-12-06T00:00:00Z" }`, `Invalid policy key "min_certificate_days": want a number of days from 0 to 36500, got the string "thirty"`},
 		{`{ denied_components = [{ name = "OpenSSH", versions = "~> 8" }] }`, `Invalid policy key "denied_components\[0\]\.versions"`},
 	} {
 		resource.UnitTest(t, resource.TestCase{
