@@ -51,9 +51,6 @@ func (h HostEntity[T]) Properties() []string { return h.entity.properties }
 // Properties are the names $select accepts for the entity.
 func (e EntityByID[T]) Properties() []string { return e.entity.properties }
 
-// Expandable are the navigation properties $expand accepts.
-func (h HostCollection[T]) Expandable() []string { return h.entity.expandable }
-
 // hostPath is the path of hostID, escaped so it stays one path segment
 // whatever it holds.
 func hostPath(hostID string) string {

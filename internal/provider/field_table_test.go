@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"math/big"
 	"reflect"
 	"slices"
 	"testing"
@@ -13,21 +15,24 @@ import (
 	"github.com/defender-ti/terraform-provider-defender/internal/graph"
 )
 
-// tableCase is one table under test: its value for a Go value with every
-// field set, and, for an entity, the property names the Graph client
-// accepts in $select for it.
+// tableCase is one table under test: its value for a Go value whose every
+// field holds a value of its own, the leaves of that Go value, and, for an
+// entity, the property names the Graph client accepts in $select for it.
 type tableCase struct {
 	name       string
 	table      objectTable
 	properties []string // the table's
 	graph      []string // the client's; nil for a type that is not an entity
 	full       tftypes.Value
+	leaves     []string // every field of the Go value, as the table should write it
 }
 
 func caseOf[T any](table *table[T], graphProperties []string) tableCase {
 	var v T
-	fill(reflect.ValueOf(&v).Elem())
-	return tableCase{name: table.graphType, table: table, properties: table.properties(), graph: graphProperties, full: table.value(&v)}
+	f := &filler{}
+	f.fill(reflect.ValueOf(&v).Elem())
+	return tableCase{name: table.graphType, table: table, properties: table.properties(), graph: graphProperties,
+		full: table.value(&v), leaves: f.leaves}
 }
 
 var tableCases = []tableCase{
@@ -80,44 +85,85 @@ func TestTableTypesAreTheSchemaTypes(t *testing.T) {
 	}
 }
 
-// A Go value with every field set fills every attribute, nested ones
-// included: no row reads the wrong field or forgets one.
+// A Go value whose every field holds a value of its own fills every
+// attribute, nested ones included, each with the value of its own field: a
+// row reading the wrong field, or none, changes the values written.
 func TestFullValueFillsEveryAttribute(t *testing.T) {
 	for _, tc := range tableCases {
+		var written []string
 		_ = tftypes.Walk(tc.full, func(path *tftypes.AttributePath, v tftypes.Value) (bool, error) {
-			if v.IsNull() {
+			switch {
+			case v.IsNull():
 				t.Errorf("%s: %s is null", tc.name, path)
+			case v.Type().Is(tftypes.String):
+				var s string
+				_ = v.As(&s)
+				written = append(written, s)
+			case v.Type().Is(tftypes.Number):
+				var n big.Float
+				_ = v.As(&n)
+				written = append(written, n.String())
+			case v.Type().Is(tftypes.Bool):
+				written = append(written, "true")
 			}
 			return true, nil
 		})
+		slices.Sort(written)
+		leaves := slices.Sorted(slices.Values(tc.leaves))
+		if !slices.Equal(written, leaves) {
+			t.Errorf("%s: wrote %v\nthe Go value holds %v", tc.name, written, leaves)
+		}
 	}
 }
 
-// fill sets every field of v, recursively: pointers to a filled value,
-// slices to one filled element, timestamps to a valid time.
-func fill(v reflect.Value) {
-	if v.Type() == reflect.TypeFor[graph.Timestamp]() {
-		v.Set(reflect.ValueOf(graph.Timestamp{Time: time.Date(2026, 12, 6, 1, 2, 3, 0, time.UTC)}))
+// filler sets every field of a value, recursively, each to a value no other
+// field has: pointers to a filled value, slices to one filled element,
+// timestamps to a valid time. It records each as the table should write it.
+type filler struct {
+	n      int
+	leaves []string
+}
+
+func (f *filler) fill(v reflect.Value) {
+	f.n++
+	switch {
+	case v.Type() == reflect.TypeFor[graph.Timestamp]():
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(f.n) * time.Hour)
+		v.Set(reflect.ValueOf(graph.Timestamp{Time: at}))
+		f.leaves = append(f.leaves, at.Format(time.RFC3339))
+		return
+	case v.Type() == reflect.TypeFor[graph.Host]() || v.Type() == reflect.TypeFor[graph.ArtifactReference]():
+		// @odata.type is written as the snake_case of its last segment.
+		v.FieldByName("ODataType").SetString(fmt.Sprintf("#microsoft.graph.security.kind%d", f.n))
+		f.leaves = append(f.leaves, fmt.Sprintf("kind%d", f.n))
+		for i := range v.NumField() {
+			if v.Type().Field(i).Name != "ODataType" {
+				f.fill(v.Field(i))
+			}
+		}
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem())
+		f.fill(v.Elem())
 	case reflect.Slice:
 		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
-		fill(v.Index(0))
+		f.fill(v.Index(0))
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i))
+				f.fill(v.Field(i))
 			}
 		}
 	case reflect.String:
-		v.SetString("#microsoft.graph.security.x")
+		v.SetString(fmt.Sprintf("text%d", f.n))
+		f.leaves = append(f.leaves, v.String())
 	case reflect.Int32, reflect.Int64:
-		v.SetInt(7)
+		v.SetInt(int64(f.n))
+		f.leaves = append(f.leaves, fmt.Sprint(f.n))
 	case reflect.Bool:
 		v.SetBool(true)
+		f.leaves = append(f.leaves, "true")
 	}
 }

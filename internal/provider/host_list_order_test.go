@@ -42,7 +42,6 @@ func ids[T any](items []T, id func(T) string) []string {
 	return out
 }
 
-
 func TestSslCertificatesOrder(t *testing.T) {
 	expires := func(s string) *graph.SslCertificate {
 		ts := graph.Timestamp{}

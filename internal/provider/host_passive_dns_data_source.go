@@ -23,7 +23,6 @@ var hostPassiveDNSSpec = &hostListSpec[graph.PassiveDNSRecord]{
 	table:           passiveDNSRecordTable,
 	read:            graph.PassiveDNS.List,
 	reverse:         graph.PassiveDNSReverse.List,
-	needed:          []string{"id", "recordType", "artifact"},
 	order: func(a, b *graph.PassiveDNSRecord) int {
 		if c := compareOptional(a.RecordType, b.RecordType); c != 0 {
 			return c

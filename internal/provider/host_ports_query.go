@@ -78,16 +78,12 @@ func (q hostPortsQuery) notFound() *graph.HostPortList {
 func (q hostPortsQuery) resultValues(list *graph.HostPortList) map[string]tftypes.Value {
 	ports := q.filter.apply(list.Items)
 	sortHostPorts(ports)
-	portValues := make([]tftypes.Value, len(ports))
-	for i := range ports {
-		portValues[i] = tftypes.NewValue(hostPortTable.object, hostPortTable.attributeValues(&ports[i], q.sel))
-	}
 	totalCount := nullNumber
 	if list.Count != nil {
 		totalCount = int64Value(*list.Count)
 	}
 	return map[string]tftypes.Value{
-		"ports":       tftypes.NewValue(hostPortTable.list, portValues),
+		"ports":       hostPortTable.listValue(ports, q.sel),
 		"open_ports":  openPortsValue(ports),
 		"total_count": totalCount,
 	}
