@@ -341,16 +341,9 @@ func measureExposure(ctx context.Context, o options, forEach, fleet tfcli.Runner
 		return r, err
 	}
 	r.version = firstLine(version.Stdout)
-	var startups []time.Duration
-	for i := 0; i < o.startupRuns; i++ {
-		fmt.Fprintf(os.Stderr, "==> %s: start-up plan %d of %d (no hosts)\n", r.binary, i+1, o.startupRuns)
-		one, err := plan(ctx, forEach, o, "empty.tfvars.json")
-		if err != nil {
-			return r, err
-		}
-		startups = append(startups, one.wall)
+	if r.startup, err = measureStartup(ctx, o, forEach, r.binary); err != nil {
+		return r, err
 	}
-	r.startup = median(startups)
 	for i := 0; i < o.runs; i++ {
 		for _, read := range []struct {
 			name   string

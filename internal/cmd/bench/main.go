@@ -339,6 +339,21 @@ func prepareWorkDir(o options, emulator *fakegraph.Server, hosts []string) (tfcl
 	return runner, tfcli.WriteCLIConfig(runner.CLIConfig, standInDir)
 }
 
+// measureStartup is the median wall time of o.startupRuns plans of runner's
+// configuration with no hosts: what every plan pays before reading.
+func measureStartup(ctx context.Context, o options, runner tfcli.Runner, binary string) (time.Duration, error) {
+	var startups []time.Duration
+	for i := 0; i < o.startupRuns; i++ {
+		fmt.Fprintf(os.Stderr, "==> %s: start-up plan %d of %d (no hosts)\n", binary, i+1, o.startupRuns)
+		one, err := plan(ctx, runner, o, "empty.tfvars.json")
+		if err != nil {
+			return 0, err
+		}
+		startups = append(startups, one.wall)
+	}
+	return median(startups), nil
+}
+
 // usageDir is where the provider's stand-in records each process's usage.
 func usageDir(o options) string { return filepath.Join(o.work, "usage") }
 
@@ -350,16 +365,9 @@ func measure(ctx context.Context, o options, runner tfcli.Runner, emulator *fake
 	}
 	r.version = firstLine(version.Stdout)
 
-	var startups []time.Duration
-	for i := 0; i < o.startupRuns; i++ {
-		fmt.Fprintf(os.Stderr, "==> %s: start-up plan %d of %d (no hosts)\n", r.binary, i+1, o.startupRuns)
-		one, err := plan(ctx, runner, o, "empty.tfvars.json")
-		if err != nil {
-			return r, err
-		}
-		startups = append(startups, one.wall)
+	if r.startup, err = measureStartup(ctx, o, runner, r.binary); err != nil {
+		return r, err
 	}
-	r.startup = median(startups)
 
 	r.runs, r.wall, err = measuredPlans(o, r.binary, emulator, func() (runResult, error) {
 		return plan(ctx, runner, o, "hosts.tfvars.json")
