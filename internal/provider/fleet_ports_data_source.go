@@ -70,7 +70,7 @@ func (d *fleetPortsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if len(fleet.notFound) > 0 {
 		resp.Diagnostics.AddWarning("Hosts Not Found In Defender TI", notFoundHostsDetail(fleet.notFound, len(hostIDs), "empty ports", "ports"))
 	}
-	raw, err := stateValue(req.Config.Raw, fleet.state(kinds))
+	raw, err := stateValue(req.Config.Raw, fleet.state())
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting the ports of %d hosts to state failed: %s. This is a bug in the provider.", len(hostIDs), err))
 		return

@@ -129,7 +129,9 @@ type fleetFailure struct {
 type fleetRead struct {
 	hosts    map[string]tftypes.Value // each host's value
 	notFound []string                 // hosts Defender TI does not know, sorted
-	failures []fleetFailure           // in host order, then kind order
+	// valueType is the type of each host's value.
+	valueType tftypes.Type
+	failures  []fleetFailure // in host order, then kind order
 }
 
 // readFleet reads included, a subset of offered, for every host; the
@@ -173,7 +175,7 @@ func readFleet(ctx context.Context, c *graph.Client, hostIDs []string, offered, 
 		}
 		return read, nil
 	})
-	fleet := fleetRead{hosts: make(map[string]tftypes.Value, len(hostIDs))}
+	fleet := fleetRead{hosts: make(map[string]tftypes.Value, len(hostIDs)), valueType: valueType}
 	for _, result := range results {
 		switch read := result.Value; {
 		case result.Err != nil:
@@ -193,14 +195,13 @@ func readFleet(ctx context.Context, c *graph.Client, hostIDs []string, offered, 
 }
 
 // fleetState is the computed part of a fleet data source's state.
-func (f fleetRead) state(offered []*fleetKind) map[string]tftypes.Value {
-	valueType := terraformType(attrTypesOf(fleetValueAttributes(offered)))
+func (f fleetRead) state() map[string]tftypes.Value {
 	notFound := make([]tftypes.Value, len(f.notFound))
 	for i, hostID := range f.notFound {
 		notFound[i] = stringValue(hostID)
 	}
 	return map[string]tftypes.Value{
-		"hosts":              tftypes.NewValue(tftypes.Map{ElementType: valueType}, f.hosts),
+		"hosts":              tftypes.NewValue(tftypes.Map{ElementType: f.valueType}, f.hosts),
 		"not_found_host_ids": tftypes.NewValue(hostIDsType, notFound),
 	}
 }

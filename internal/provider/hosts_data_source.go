@@ -140,7 +140,7 @@ func (d *hostsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddWarning("Hosts Not Found In Defender TI",
 			notFoundHostsDetail(fleet.notFound, len(hostIDs), "empty lists and null records", "data"))
 	}
-	raw, err := stateValue(req.Config.Raw, fleet.state(fleetKinds))
+	raw, err := stateValue(req.Config.Raw, fleet.state())
 	if err != nil {
 		resp.Diagnostics.AddError("Unable To Build State", fmt.Sprintf("Converting what Defender TI knows of %d hosts to state failed: %s. This is a bug in the provider.", len(hostIDs), err))
 		return
